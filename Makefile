@@ -1,0 +1,67 @@
+# Kantor Bersama — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+DEMO ?= 1
+export FLASK_APP := intranet
+
+VENDOR := intranet/static/vendor
+PO := $(wildcard intranet/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test test-postgres lint format setup translations extract-messages clean
+
+setup: $(BIN)/.installed node_modules/.installed $(VENDOR)/.copied $(MO)
+
+# Python: a virtual environment with the pinned dependencies of pyproject.toml.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Front end: pinned npm packages, then the files the pages need copied into static/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	touch $@
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+translations: $(MO)
+
+extract-messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o intranet/translations/messages.pot .
+	$(BIN)/pybabel update -i intranet/translations/messages.pot -d intranet/translations --no-fuzzy-matching --ignore-obsolete
+
+run: setup
+	$(BIN)/flask db upgrade
+	INTRANET_DEMO=$(DEMO) $(BIN)/flask seed-demo
+	INTRANET_DEMO=$(DEMO) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --no-control-socket --access-logfile - wsgi:app
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+test-postgres: setup
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

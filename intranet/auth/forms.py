@@ -1,0 +1,126 @@
+"""Forms for login, profile and the administration of users and pillars."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from intranet.auth.services import ROLE_LABELS
+
+
+class EmptyForm(FlaskForm):
+    """Button-only actions: just the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(_l("Enter your username.")), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Enter the new password again."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    next = HiddenField()
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in ROLE_LABELS.items()]
+
+
+def _pillar_id(value: str | int | None) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(_l("Enter a username.")), Length(max=64)],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+        description=_l("Lower-case letters, digits, dot, dash or underscore, e.g. budi.santoso"),
+    )
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the full name.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address."))]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    role = SelectField(_l("Role"), choices=_role_choices)
+    pillar_id = SelectField(_l("Pillar"), coerce=_pillar_id, validate_choice=False)
+    active = BooleanField(_l("Active (may log in)"), default=True)
+    password = PasswordField(
+        _l("Initial password"),
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 8 characters. Give it to the person; they can change it."),
+    )
+
+    def set_pillar_choices(self, pillars: list) -> None:
+        self.pillar_id.choices = [("", str(_l("— no pillar —")))] + [
+            (p.id, f"{p.code} · {p.name}") for p in pillars
+        ]
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PillarForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter a code.")), Length(max=20)],
+        description=_l("Short name in capitals, e.g. TKSK"),
+    )
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the full name.")), Length(max=200)]
+    )
+    description = TextAreaField(_l("What they do"), validators=[Optional(), Length(max=1000)])
+    colour = StringField(
+        _l("Colour"),
+        validators=[DataRequired(_l("Choose a colour."))],
+        render_kw={"type": "color"},
+        default="#1565c0",
+    )
+    active = BooleanField(_l("Active"), default=True)

@@ -1,0 +1,1 @@
+"""Shared web plumbing: database helpers, rendering, time, audit log, errors."""

@@ -1,0 +1,30 @@
+"""Pagination of a select, with links that keep the other query parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, url_for
+
+from intranet.extensions import db
+
+
+def paginate(stmt: Any, per_page: int | None = None) -> Any:
+    """A Flask-SQLAlchemy pagination of ``stmt`` for ``?page=`` (bad pages give 404)."""
+    return db.paginate(
+        stmt,
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        max_per_page=200,
+        error_out=True,
+        count=True,
+    )
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["page_url"] = page_url

@@ -1,0 +1,50 @@
+"""One helper decides between a fragment and a full page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, make_response, render_template, request
+
+
+def wants_fragment() -> bool:
+    """A real htmx request: not boosted navigation, not a history restore."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(
+    template: str,
+    fragment: str | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    """Render ``fragment`` for htmx swaps, else the full ``template`` (which includes it).
+
+    Fragments carry the flashed messages as an out-of-band swap, so messages show
+    after partial updates too.
+    """
+    if fragment is not None and wants_fragment():
+        body = render_template(fragment, **context)
+        body += render_template("_flash_oob.html")
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def redirect_after_post(location: str) -> Response:
+    """Post/redirect/get for plain forms; a client-side redirect for htmx requests."""
+    if wants_fragment():
+        response = make_response("", 204)
+        response.headers["HX-Location"] = location
+    else:
+        response = make_response("", 303)
+        response.headers["Location"] = location
+    response.vary.add("HX-Request")
+    return response

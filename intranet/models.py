@@ -1,0 +1,10 @@
+"""Every model module, imported so the metadata (and Alembic) know all tables.
+
+Each feature adds its models module here.
+"""
+
+from intranet.auth.models import LoginFailure, Pillar, User
+from intranet.core.audit import AuditEntry
+from intranet.core.meta import SiteMeta
+
+__all__ = ["AuditEntry", "LoginFailure", "Pillar", "SiteMeta", "User"]
