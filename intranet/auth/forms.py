@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from intranet.auth.services import ROLE_LABELS
@@ -56,12 +57,15 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+    )
     next = HiddenField()
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in ROLE_LABELS.items()]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in ROLE_LABELS.items()]
 
 
 def _pillar_id(value: str | int | None) -> int | None:
@@ -94,8 +98,8 @@ class UserForm(FlaskForm):
     )
 
     def set_pillar_choices(self, pillars: list) -> None:
-        self.pillar_id.choices = [("", str(_l("— no pillar —")))] + [
-            (p.id, f"{p.code} · {p.name}") for p in pillars
+        self.pillar_id.choices = [SelectChoice("", str(_l("— no pillar —")))] + [
+            SelectChoice(p.id, f"{p.code} · {p.name}") for p in pillars
         ]
 
 

@@ -1,0 +1,195 @@
+"""Fixtures: a fresh app and database per test, clients per role, small factories.
+
+The database is SQLite in a temporary file by default. With TEST_DATABASE_URL set
+(``make test-postgres``) every test runs against that PostgreSQL database instead,
+its tables emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from intranet import create_app
+from intranet.auth import services as auth_services
+from intranet.auth.models import Pillar, Role, User
+from intranet.extensions import db
+
+PASSWORD = "secret-pass-1"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DEMO": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for tests
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path | None:
+    """SQLite: one database file with the schema, copied for every test."""
+    if POSTGRES_URL:
+        app = create_app(base_config(POSTGRES_URL))
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            db.engine.dispose()
+        return None
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+def _empty_postgres_tables() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def database_url(tmp_path, schema_template) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(schema_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path) -> Iterator[Flask]:
+    config = base_config(database_url)
+    app = create_app(config)
+    app.test_client_class = Client
+    with app.app_context():
+        if POSTGRES_URL:
+            _empty_postgres_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that knows its CSRF token and how to log in."""
+
+    _csrf: str | None = None
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context (fresh ``g`` and database session), as
+        # in production, even though the test itself holds one open.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+            match = CSRF_RE.search(page)
+            assert match, "no CSRF token in the page"
+            self._csrf = match.group(1)
+        return self._csrf
+
+    def post_form(self, url: str, data: dict | None = None, htmx: bool = False, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers = {"HX-Request": "true", **headers}
+        return self.post(url, data=data, headers=headers, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD):
+        response = self.post_form("/login", {"username": username, "password": password})
+        self._csrf = None  # a new session after login
+        return response
+
+    def htmx_get(self, url: str, **headers):
+        return self.get(url, headers={"HX-Request": "true", **headers})
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+# --- factories -------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_pillar(app):
+    counter = iter(range(1, 10_000))
+
+    def make(code: str | None = None, **fields) -> Pillar:
+        n = next(counter)
+        pillar = auth_services.create_pillar(
+            code=code or f"P{n}",
+            name=fields.pop("name", f"Pillar {n}"),
+            colour=fields.pop("colour", "#123456"),
+            actor=None,
+            **fields,
+        )
+        db.session.commit()
+        return pillar
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_pillar):
+    def make(username: str | None = None, role: str = Role.STAFF.value, **fields) -> User:
+        pillar = fields.pop("pillar", None)
+        if role == Role.SECRETARY.value and pillar is None and "pillar_id" not in fields:
+            pillar = make_pillar()
+        user = auth_services.create_user(
+            username=username or f"{role.replace('_', '.')}.{db.session.query(User).count() + 1}",
+            full_name=fields.pop("full_name", (username or role).title()),
+            password=fields.pop("password", PASSWORD),
+            role=role,
+            pillar_id=pillar.id if pillar else fields.pop("pillar_id", None),
+            actor=None,
+            **fields,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+ROLES = [r.value for r in Role]
+
+
+@pytest.fixture
+def users(make_user, make_pillar) -> dict[str, User]:
+    """One user per role (the secretary belongs to pillar SEC)."""
+    pillar = make_pillar("SEC")
+    return {
+        role: make_user(role, role=role, pillar=pillar if role == Role.SECRETARY.value else None)
+        for role in ROLES
+    }
+
+
+@pytest.fixture
+def login_as(app, users):
+    """``login_as("admin")`` → a client logged in as that role's user."""
+
+    def login(role: str) -> Client:
+        client = app.test_client()
+        response = client.login(users[role].username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return login
