@@ -31,7 +31,7 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 10
     PAGE_SIZE = 25
     # werkzeug's password hashing method (scrypt: memory-hard, the current default).
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     # CSRF tokens must outlive a working day in an open tab.
     WTF_CSRF_TIME_LIMIT = 14 * 3600
     WTF_CSRF_SSL_STRICT = True

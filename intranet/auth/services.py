@@ -407,4 +407,4 @@ def pillar_member_counts() -> dict[int, int]:
         .where(User.active.is_(True), User.pillar_id.is_not(None))
         .group_by(User.pillar_id)
     )
-    return {pillar_id: count for pillar_id, count in rows.tuples()}
+    return dict(rows.tuples())

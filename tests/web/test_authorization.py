@@ -1,4 +1,4 @@
-"""Authorization matrix: every URL × every role and anonymous → the expected status.
+"""Authorization matrix: every URL x every role and anonymous → the expected status.
 
 Every rule in the URL map must appear here, so a new page cannot go unchecked.
 """
