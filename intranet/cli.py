@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from intranet.auth import services
 from intranet.auth.models import ROLE_VALUES, Pillar
+from intranet.core.db import write_transaction
 from intranet.core.services import ServiceError
 from intranet.extensions import db
 
@@ -41,17 +42,17 @@ def create_user_command(username, role, full_name, pillar_code, password_env):
             raise click.ClickException(f"no pillar with code {pillar_code}")
     with force_locale("en"):
         try:
-            user = services.create_user(
-                username=username,
-                full_name=full_name or username,
-                password=password,
-                role=role,
-                pillar_id=pillar_id,
-                actor=None,
-            )
+            with write_transaction():
+                user = services.create_user(
+                    username=username,
+                    full_name=full_name or username,
+                    password=password,
+                    role=role,
+                    pillar_id=pillar_id,
+                    actor=None,
+                )
         except ServiceError as error:
             raise click.ClickException(f"{error.field or 'error'}: {error.message}") from error
-    db.session.commit()
     click.echo(f"Created {user.username} ({user.role}).")
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from intranet.auth import services
 from intranet.auth.models import Pillar, Role, User
 from intranet.core import meta
+from intranet.core.db import write_transaction
 from intranet.extensions import db
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (documented demo password, demo mode only)
@@ -102,6 +103,11 @@ def database_is_empty() -> bool:
 
 def seed_demo_office() -> list[tuple[str, str]]:
     """Create the demo office; returns (username, role label) of the demo accounts."""
+    with write_transaction():
+        return _seed()
+
+
+def _seed() -> list[tuple[str, str]]:
     pillars: dict[str, Pillar] = {}
     for code, name, colour, description in PILLARS:
         pillars[code] = services.create_pillar(
@@ -129,5 +135,4 @@ def seed_demo_office() -> list[tuple[str, str]]:
             actor=None,
         )
     meta.put(meta.DEMO_KEY, "1")
-    db.session.commit()
     return accounts

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from intranet import create_app
 from intranet.auth import services as auth_services
 from intranet.auth.models import Pillar, Role, User
+from intranet.core.db import write_transaction
 from intranet.extensions import db
 
 PASSWORD = "secret-pass-1"
@@ -94,7 +95,11 @@ class Client(FlaskClient):
         # Each request gets its own app context (fresh ``g`` and database session), as
         # in production, even though the test itself holds one open.
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        # The test's own session then sees what the request committed.
+        if db.session().in_transaction():
+            db.session.commit()
+        return response
 
     def csrf_token(self) -> str:
         if self._csrf is None:
@@ -135,14 +140,14 @@ def make_pillar(app):
 
     def make(code: str | None = None, **fields) -> Pillar:
         n = next(counter)
-        pillar = auth_services.create_pillar(
-            code=code or f"P{n}",
-            name=fields.pop("name", f"Pillar {n}"),
-            colour=fields.pop("colour", "#123456"),
-            actor=None,
-            **fields,
-        )
-        db.session.commit()
+        with write_transaction():
+            pillar = auth_services.create_pillar(
+                code=code or f"P{n}",
+                name=fields.pop("name", f"Pillar {n}"),
+                colour=fields.pop("colour", "#123456"),
+                actor=None,
+                **fields,
+            )
         return pillar
 
     return make
@@ -150,20 +155,22 @@ def make_pillar(app):
 
 @pytest.fixture
 def make_user(app, make_pillar):
+    counter = iter(range(1, 10_000))
+
     def make(username: str | None = None, role: str = Role.STAFF.value, **fields) -> User:
         pillar = fields.pop("pillar", None)
         if role == Role.SECRETARY.value and pillar is None and "pillar_id" not in fields:
             pillar = make_pillar()
-        user = auth_services.create_user(
-            username=username or f"{role.replace('_', '.')}.{db.session.query(User).count() + 1}",
-            full_name=fields.pop("full_name", (username or role).title()),
-            password=fields.pop("password", PASSWORD),
-            role=role,
-            pillar_id=pillar.id if pillar else fields.pop("pillar_id", None),
-            actor=None,
-            **fields,
-        )
-        db.session.commit()
+        with write_transaction():
+            user = auth_services.create_user(
+                username=username or f"{role.replace('_', '.')}.{next(counter)}",
+                full_name=fields.pop("full_name", (username or role).title()),
+                password=fields.pop("password", PASSWORD),
+                role=role,
+                pillar_id=pillar.id if pillar else fields.pop("pillar_id", None),
+                actor=None,
+                **fields,
+            )
         return user
 
     return make

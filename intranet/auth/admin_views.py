@@ -10,6 +10,7 @@ from intranet.auth import permissions, services
 from intranet.auth.forms import EmptyForm, PasswordResetForm, PillarForm, UserForm
 from intranet.auth.login import referrer_path
 from intranet.auth.models import Pillar, User
+from intranet.core.db import write_transaction
 from intranet.core.forms import apply_service_error
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
@@ -68,21 +69,21 @@ def user_new():
     form.set_pillar_choices(services.pillar_choices())
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                username=form.username.data,
-                full_name=form.full_name.data,
-                password=form.password.data or "",
-                role=form.role.data,
-                pillar_id=form.pillar_id.data,
-                email=form.email.data or "",
-                phone=form.phone.data or "",
-                active=form.active.data,
-                actor=current_user,
-            )
+            with write_transaction():
+                user = services.create_user(
+                    username=form.username.data,
+                    full_name=form.full_name.data,
+                    password=form.password.data or "",
+                    role=form.role.data,
+                    pillar_id=form.pillar_id.data,
+                    email=form.email.data or "",
+                    phone=form.phone.data or "",
+                    active=form.active.data,
+                    actor=current_user,
+                )
         except ServiceError as error:
             apply_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("User %(username)s created.", username=user.username), "success")
             return redirect_after_post(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
@@ -101,21 +102,20 @@ def user_edit(user_id: int):
         form.username.data = user.username  # the username does not change
     if form.validate_on_submit():
         try:
-            services.update_user(
-                user,
-                actor=current_user,
-                full_name=form.full_name.data,
-                role=form.role.data,
-                pillar_id=form.pillar_id.data,
-                active=form.active.data,
-                email=form.email.data or "",
-                phone=form.phone.data or "",
-            )
+            with write_transaction():
+                services.update_user(
+                    user,
+                    actor=current_user,
+                    full_name=form.full_name.data,
+                    role=form.role.data,
+                    pillar_id=form.pillar_id.data,
+                    active=form.active.data,
+                    email=form.email.data or "",
+                    phone=form.phone.data or "",
+                )
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("Changes to %(username)s saved.", username=user.username), "success")
             return redirect_after_post(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
@@ -132,12 +132,10 @@ def user_toggle_active(user_id: int):
         abort(400)
     error = None
     try:
-        services.set_user_active(user, not user.active, actor=current_user)
+        with write_transaction():
+            services.set_user_active(user, not user.active, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         error = exc.message
-    else:
-        db.session.commit()
     if wants_fragment():
         return render(
             "admin/users.html",
@@ -163,11 +161,11 @@ def user_reset_password(user_id: int):
     reset_form = PasswordResetForm()
     if reset_form.validate_on_submit():
         try:
-            services.reset_password(user, reset_form.password.data, actor=current_user)
+            with write_transaction():
+                services.reset_password(user, reset_form.password.data, actor=current_user)
         except ServiceError as error:
             apply_service_error(reset_form, error)
         else:
-            db.session.commit()
             flash(
                 _("New password for %(username)s saved. Give it to them.", username=user.username),
                 "success",
@@ -212,18 +210,18 @@ def pillar_new():
     form = PillarForm()
     if form.validate_on_submit():
         try:
-            pillar = services.create_pillar(
-                code=form.code.data,
-                name=form.name.data,
-                colour=form.colour.data,
-                description=form.description.data or "",
-                active=form.active.data,
-                actor=current_user,
-            )
+            with write_transaction():
+                pillar = services.create_pillar(
+                    code=form.code.data,
+                    name=form.name.data,
+                    colour=form.colour.data,
+                    description=form.description.data or "",
+                    active=form.active.data,
+                    actor=current_user,
+                )
         except ServiceError as error:
             apply_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("Pillar %(code)s created.", code=pillar.code), "success")
             return redirect_after_post(url_for("admin.pillars"))
     return _pillar_form_page(form, None, 422 if request.method == "POST" else 200)
@@ -236,20 +234,19 @@ def pillar_edit(pillar_id: int):
     form = PillarForm(obj=pillar)
     if form.validate_on_submit():
         try:
-            services.update_pillar(
-                pillar,
-                code=form.code.data,
-                name=form.name.data,
-                colour=form.colour.data,
-                description=form.description.data or "",
-                active=form.active.data,
-                actor=current_user,
-            )
+            with write_transaction():
+                services.update_pillar(
+                    pillar,
+                    code=form.code.data,
+                    name=form.name.data,
+                    colour=form.colour.data,
+                    description=form.description.data or "",
+                    active=form.active.data,
+                    actor=current_user,
+                )
         except ServiceError as error:
-            db.session.rollback()
             apply_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("Changes to %(code)s saved.", code=pillar.code), "success")
             return redirect_after_post(url_for("admin.pillars"))
     return _pillar_form_page(form, pillar, 422 if request.method == "POST" else 200)

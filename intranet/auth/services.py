@@ -177,7 +177,6 @@ def create_user(
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise ServiceError(_("That username is already taken."), field="username") from exc
     audit.record(
         "user.create",
@@ -350,7 +349,6 @@ def create_pillar(
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise ServiceError(_("Another pillar already uses this code."), field="code") from exc
     audit.record(
         "pillar.create",
@@ -407,4 +405,4 @@ def pillar_member_counts() -> dict[int, int]:
         .where(User.active.is_(True), User.pillar_id.is_not(None))
         .group_by(User.pillar_id)
     )
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())

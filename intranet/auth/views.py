@@ -9,10 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from intranet.auth import services
 from intranet.auth.forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm
 from intranet.auth.login import safe_next
+from intranet.core.db import write_transaction
 from intranet.core.forms import apply_service_error
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import ServiceError
-from intranet.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -38,8 +38,8 @@ def login():
             status = 422
         else:
             if user.locale is None and session.get("locale"):
-                user.locale = session["locale"]
-                db.session.commit()
+                with write_transaction():
+                    services.set_locale(user, session["locale"])
             login_user(user, remember=form.remember.data)
             session.permanent = True
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
@@ -77,16 +77,16 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_own_password(
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                form.confirm_password.data,
-            )
+            with write_transaction():
+                services.change_own_password(
+                    current_user,
+                    form.current_password.data,
+                    form.new_password.data,
+                    form.confirm_password.data,
+                )
         except ServiceError as error:
             apply_service_error(form, error)
         else:
-            db.session.commit()
             # The password change renewed the session token: sign in again with it.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
@@ -109,7 +109,7 @@ def set_language():
         abort(400)
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        services.set_locale(current_user, form.locale.data)
-        db.session.commit()
+        with write_transaction():
+            services.set_locale(current_user, form.locale.data)
     target = safe_next(form.next.data) or url_for("dashboard.today")
     return redirect(target, 303)

@@ -6,6 +6,7 @@ import pytest
 
 from intranet.auth.models import LoginFailure, User
 from intranet.core.audit import AuditEntry
+from intranet.core.db import write_transaction
 from intranet.extensions import db
 from tests.conftest import PASSWORD
 
@@ -65,8 +66,8 @@ def test_deactivated_user_is_logged_out(app, client, make_user):
     user = make_user("budi")
     client.login("budi")
     assert client.get("/").status_code == 200
-    db.session.get(User, user.id).active = False
-    db.session.commit()
+    with write_transaction():
+        db.session.get(User, user.id).active = False
     assert client.get("/").status_code == 302
 
 
