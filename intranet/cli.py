@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from intranet.auth import services
 from intranet.auth.models import ROLE_VALUES, Pillar
+from intranet.core import meta
 from intranet.core.db import write_transaction
 from intranet.core.services import ServiceError
 from intranet.extensions import db
@@ -65,14 +66,18 @@ def seed_demo_command(force):
     if not (current_app.config["DEMO"] or force):
         click.echo("Demo mode is off (DEMO=0): no demo data.")
         return
-    if not demo.database_is_empty():
-        click.echo("The database already has users: demo data not seeded.")
-        return
     with force_locale("id"):
-        accounts = demo.seed_demo_office()
-    click.echo(f"Demo office seeded. Every demo account has the password {demo.DEMO_PASSWORD}:")
-    for username, role in accounts:
-        click.echo(f"  {username:<20} {role}")
+        if demo.database_is_empty():
+            accounts = demo.seed_demo_office()
+            click.echo("Demo office seeded.")
+        elif meta.demo_data_present():
+            accounts = demo.demo_accounts()
+        else:
+            click.echo("The database already has users: demo data not seeded.")
+            return
+        click.echo(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
+        for username, role in accounts:
+            click.echo(f"  {username:<20} {role}")
 
 
 def init_app(app) -> None:

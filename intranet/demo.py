@@ -113,7 +113,6 @@ def _seed() -> list[tuple[str, str]]:
         pillars[code] = services.create_pillar(
             code=code, name=name, colour=colour, description=description, actor=None
         )
-    accounts = []
     for username, full_name, role, pillar_code in ACCOUNTS:
         services.create_user(
             username=username,
@@ -124,7 +123,7 @@ def _seed() -> list[tuple[str, str]]:
             email=f"{username}@kantorbersama.example",
             actor=None,
         )
-        accounts.append((username, str(services.ROLE_LABELS[role.value])))
+
     for username, full_name, pillar_code in COLLEAGUES:
         services.create_user(
             username=username,
@@ -135,4 +134,11 @@ def _seed() -> list[tuple[str, str]]:
             actor=None,
         )
     meta.put(meta.DEMO_KEY, "1")
-    return accounts
+    return demo_accounts()
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """(username, role label) of the demo accounts, one per role."""
+    return [
+        (username, str(services.ROLE_LABELS[role.value])) for username, _n, role, _p in ACCOUNTS
+    ]
