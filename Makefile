@@ -35,12 +35,12 @@ $(VENDOR)/.copied: node_modules/.installed
 	touch $@
 
 %.mo: %.po $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 translations: $(MO)
 
 extract-messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o intranet/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project='Kantor Bersama' --version=0.1.0 --no-location --sort-output -o intranet/translations/messages.pot .
 	$(BIN)/pybabel update -i intranet/translations/messages.pot -d intranet/translations --no-fuzzy-matching --ignore-obsolete
 
 run: setup

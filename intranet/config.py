@@ -48,6 +48,8 @@ class Defaults:
 
 def _coerce(raw: str, current: object) -> object:
     """Convert an environment string to the type of the default it replaces."""
+    if isinstance(current, timedelta):
+        return timedelta(seconds=int(raw))
     if isinstance(current, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(current, int):

@@ -51,9 +51,7 @@ def main() -> int:
     try:
         pg(f"{bindir}/createdb", "-h", sockets, "-U", "postgres", "intranet_test")
         env = dict(os.environ)
-        env["TEST_DATABASE_URL"] = (
-            f"postgresql+psycopg://postgres@/intranet_test?host={sockets}"
-        )
+        env["TEST_DATABASE_URL"] = f"postgresql+psycopg://postgres@/intranet_test?host={sockets}"
         return subprocess.run(sys.argv[1:], env=env).returncode
     finally:
         pg(f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop", **quiet)

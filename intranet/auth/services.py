@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -88,10 +89,12 @@ def authenticate(username: str, password: str, address: str) -> User:
     with write_transaction():
         if is_throttled(username, address):
             raise LoginThrottled(
-                _(
-                    "Too many failed attempts. Wait %(minutes)d minutes and try again, "
+                ngettext(
+                    "Too many failed attempts. Wait %(num)d minute and try again, "
                     "or ask the administrator to reset your password.",
-                    minutes=minutes,
+                    "Too many failed attempts. Wait %(num)d minutes and try again, "
+                    "or ask the administrator to reset your password.",
+                    minutes,
                 )
             )
         user = db.session.scalar(select(User).where(User.username == username))

@@ -89,7 +89,7 @@ def change_password():
         else:
             # The password change renewed the session token: sign in again with it.
             login_user(current_user._get_current_object())
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password has been changed."), "success")
             return redirect_after_post(url_for("auth.profile"))
     for field in (form.current_password, form.new_password, form.confirm_password):
         field.data = ""

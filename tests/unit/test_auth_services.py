@@ -51,7 +51,11 @@ def test_create_user_normalises_and_audits(ctx):
     assert user.username == "budi.santoso" and user.full_name == "Budi Santoso"
     assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
     entry = db.session.query(AuditEntry).one()
-    assert (entry.action, entry.object_type, entry.object_id) == ("user.create", "user", str(user.id))
+    assert (entry.action, entry.object_type, entry.object_id) == (
+        "user.create",
+        "user",
+        str(user.id),
+    )
     assert "password_hash" not in entry.changes
     assert entry.address == "192.0.2.1"
 

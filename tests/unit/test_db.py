@@ -139,7 +139,9 @@ def test_utc_datetime_round_trip(app):
 
     wib = timezone(timedelta(hours=7))
     with write_transaction():
-        entry = AuditEntry(action="x", object_type="y", at=datetime(2025, 11, 24, 14, 0, tzinfo=wib))
+        entry = AuditEntry(
+            action="x", object_type="y", at=datetime(2025, 11, 24, 14, 0, tzinfo=wib)
+        )
         db.session.add(entry)
         db.session.flush()
         entry_id = entry.id
