@@ -87,3 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
+
+    from intranet import bookings
+
+    bookings.register(app)

@@ -21,6 +21,11 @@ class Defaults:
     # Office hours, used as default bookable hours (HH:MM, local time).
     OFFICE_HOURS_START = "07:30"
     OFFICE_HOURS_END = "16:45"
+    # Room booking rules (the front desk may override them with a reason).
+    BOOKING_SLOT_MINUTES = 15
+    BOOKING_MAX_HOURS = 10
+    BOOKING_MIN_NOTICE_MINUTES = 60
+    BOOKING_MAX_DAYS_AHEAD = 180
     LANGUAGES = ("id", "en")
     BABEL_DEFAULT_LOCALE = "id"
     # Behind an HTTPS reverse proxy: secure cookies and trust X-Forwarded-* once.

@@ -4,7 +4,17 @@ Each feature adds its models module here.
 """
 
 from intranet.auth.models import LoginFailure, Pillar, User
+from intranet.bookings.models import Booking, BookingSeries, Room
 from intranet.core.audit import AuditEntry
 from intranet.core.meta import SiteMeta
 
-__all__ = ["AuditEntry", "LoginFailure", "Pillar", "SiteMeta", "User"]
+__all__ = [
+    "AuditEntry",
+    "Booking",
+    "BookingSeries",
+    "LoginFailure",
+    "Pillar",
+    "Room",
+    "SiteMeta",
+    "User",
+]

@@ -200,3 +200,34 @@ def login_as(app, users):
         return client
 
     return login
+
+
+@pytest.fixture
+def make_room(app):
+    from intranet.bookings import services as booking_services
+
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, **fields):
+        data = booking_services.RoomData(
+            name=name or f"Ruang {next(counter)}",
+            capacity=fields.pop("capacity", 20),
+            needs_approval=fields.pop("needs_approval", False),
+            **fields,
+        )
+        with write_transaction():
+            room = booking_services.create_room(data, actor=None)
+        return room
+
+    return make
+
+
+@pytest.fixture
+def next_week(app):
+    """A day a week from now (office time): far enough for the notice rules."""
+    from datetime import timedelta
+
+    from intranet.core.formatting import local_today
+
+    with app.test_request_context():
+        return local_today() + timedelta(days=7)

@@ -21,6 +21,7 @@ from sqlalchemy.types import TypeDecorator
 from intranet.extensions import db
 
 SQLITE_BEGIN_OPTION = "sqlite_begin"
+_IN_WRITE = "in_write_transaction"
 
 
 def utcnow() -> datetime:
@@ -76,18 +77,24 @@ def write_transaction() -> Iterator[Session]:
     request already had open (the user loader opens one) is ended first, so the
     write transaction starts fresh with the write lock (SQLite) and sees the newest
     committed data. On PostgreSQL call :func:`lock_for_update` on the row the rule is
-    about before checking.
+    about before checking. Nested calls join the enclosing transaction.
     """
     session = db.session()
+    if session.info.get(_IN_WRITE):
+        yield session  # nested: part of the enclosing write transaction
+        return
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    session.info[_IN_WRITE] = True
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(_IN_WRITE, None)
 
 
 def lock_for_update(model: type, ident: Any) -> Any:

@@ -1,0 +1,55 @@
+"""Room booking: rooms, bookings, recurring series, approvals, calendars, feeds.
+
+Blueprints live here; the view modules add their routes to them.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bookings_bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+rooms_bp = Blueprint("rooms", __name__, url_prefix="/rooms")
+rooms_admin_bp = Blueprint("rooms_admin", __name__, url_prefix="/admin/rooms")
+
+
+def _local_date_iso(value: datetime) -> str:
+    from intranet.core.formatting import to_local
+
+    return to_local(value).date().isoformat()
+
+
+def register(app) -> None:
+    from intranet.auth import permissions
+    from intranet.bookings import calendar_views, feeds, room_views, services, views  # noqa: F401
+    from intranet.bookings.forms import SCOPE_LABELS
+    from intranet.core import audit
+    from intranet.core.layout import ADMIN_NAV, MAIN_NAV, NavItem
+
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(rooms_bp)
+    app.register_blueprint(rooms_admin_bp)
+    app.jinja_env.globals.update(
+        status_label=lambda status: services.STATUS_LABELS.get(status, status),
+        booking_can_edit=services.can_edit,
+        booking_can_cancel=services.can_cancel,
+        booking_can_decide=services.can_decide,
+        audit_action_label=audit.action_label,
+        scope_labels=SCOPE_LABELS,
+    )
+    app.jinja_env.filters["local_date_iso"] = _local_date_iso
+    if not any(item.endpoint == "bookings.calendar" for item in MAIN_NAV):
+        MAIN_NAV.extend(
+            [
+                NavItem("bookings.calendar", _l("Room calendar"), ("bookings",)),
+                NavItem("rooms.index", _l("Rooms"), ("rooms",)),
+                NavItem(
+                    "bookings.approvals",
+                    _l("Approvals"),
+                    (),
+                    permissions.can_manage_front_desk,
+                    badge=services.pending_count,
+                ),
+            ]
+        )
+        ADMIN_NAV.insert(2, NavItem("rooms_admin.rooms", _l("Rooms"), (), permissions.is_admin))

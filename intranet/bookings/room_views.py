@@ -1,0 +1,107 @@
+"""Rooms: the list, a room's page, and their administration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from intranet.auth import permissions
+from intranet.bookings import rooms_admin_bp, rooms_bp, services
+from intranet.bookings.forms import RoomForm
+from intranet.bookings.models import Room
+from intranet.core.db import write_transaction
+from intranet.core.formatting import local_today
+from intranet.core.forms import apply_service_error
+from intranet.core.rendering import redirect_after_post, render
+from intranet.core.services import ServiceError
+from intranet.extensions import db
+
+
+@rooms_bp.route("/")
+@login_required
+def index():
+    rooms = db.session.scalars(select(Room).where(Room.active.is_(True)).order_by(Room.name))
+    return render("rooms/index.html", rooms=list(rooms))
+
+
+@rooms_bp.route("/<int:room_id>")
+@login_required
+def detail(room_id: int):
+    from intranet.bookings import calendar
+
+    room = db.get_or_404(Room, room_id)
+    day = local_today()
+    return render(
+        "rooms/detail.html",
+        room=room,
+        upcoming=services.upcoming_for_room(room.id),
+        week=calendar.week_view(day - timedelta(days=day.weekday()), room_id=room.id),
+        opens_closes=services.bookable_hours(room),
+    )
+
+
+# --- administration ------------------------------------------------------------------
+
+
+def _room_data(form: RoomForm) -> services.RoomData:
+    return services.RoomData(
+        name=form.name.data or "",
+        capacity=form.capacity.data,
+        location=form.location.data or "",
+        facilities=form.facilities.data or "",
+        colour=form.colour.data or "",
+        needs_approval=form.needs_approval.data,
+        active=form.active.data,
+        opens_at=form.opens_at.data,
+        closes_at=form.closes_at.data,
+    )
+
+
+@rooms_admin_bp.route("/")
+@permissions.require(permissions.is_admin)
+def rooms():
+    all_rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.name))
+    return render("rooms/admin_list.html", rooms=list(all_rooms))
+
+
+def _room_form_page(form: RoomForm, room: Room | None, status: int = 200):
+    return render(
+        "rooms/admin_form.html", "rooms/_admin_form.html", status=status, form=form, room=room
+    )
+
+
+@rooms_admin_bp.route("/new", methods=["GET", "POST"])
+@permissions.require(permissions.is_admin)
+def room_new():
+    form = RoomForm()
+    if form.validate_on_submit():
+        try:
+            with write_transaction():
+                room = services.create_room(_room_data(form), actor=current_user)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            flash(_("Room %(name)s created.", name=room.name), "success")
+            return redirect_after_post(url_for("rooms_admin.rooms"))
+    return _room_form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@rooms_admin_bp.route("/<int:room_id>", methods=["GET", "POST"])
+@permissions.require(permissions.is_admin)
+def room_edit(room_id: int):
+    room = db.get_or_404(Room, room_id)
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        try:
+            with write_transaction():
+                services.update_room(room, _room_data(form), actor=current_user)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            flash(_("Changes to %(name)s saved.", name=room.name), "success")
+            return redirect_after_post(url_for("rooms_admin.rooms"))
+    return _room_form_page(form, room, 422 if request.method == "POST" else 200)

@@ -1,0 +1,838 @@
+"""Booking rules: the single door to a room's time.
+
+Every write locks the room (row lock on PostgreSQL; SQLite's write lock via
+write_transaction) before it checks for overlaps, so concurrent requests cannot
+double-book. Intervals are half-open: [start, end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+
+from intranet.auth import permissions
+from intranet.auth.models import Pillar
+from intranet.bookings.models import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Room,
+)
+from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
+from intranet.core import audit
+from intranet.core.db import lock_for_update, utcnow, write_transaction
+from intranet.core.formatting import office_zone
+from intranet.core.services import NotAllowed, ServiceError
+from intranet.extensions import db
+
+STATUS_LABELS = {
+    BookingStatus.PENDING.value: _l("Waiting for approval"),
+    BookingStatus.APPROVED.value: _l("Approved"),
+    BookingStatus.REJECTED.value: _l("Rejected"),
+    BookingStatus.CANCELLED.value: _l("Cancelled"),
+}
+
+BOOKING_AUDIT_FIELDS = (
+    "room_id",
+    "start_at",
+    "end_at",
+    "title",
+    "purpose",
+    "pillar_id",
+    "attendees",
+    "phone",
+    "status",
+)
+ROOM_AUDIT_FIELDS = (
+    "name",
+    "location",
+    "capacity",
+    "facilities",
+    "colour",
+    "needs_approval",
+    "active",
+    "opens_at",
+    "closes_at",
+)
+
+audit.ACTION_LABELS.update(
+    {
+        "booking.create": _l("Booking requested"),
+        "booking.update": _l("Booking changed"),
+        "booking.approve": _l("Booking approved"),
+        "booking.reject": _l("Booking rejected"),
+        "booking.cancel": _l("Booking cancelled"),
+        "booking.override": _l("Booking rule overridden"),
+        "room.create": _l("Room created"),
+        "room.update": _l("Room changed"),
+    }
+)
+audit.OBJECT_TYPE_LABELS.update({"booking": _l("Booking"), "room": _l("Room")})
+
+
+# --- what a request is, and what can be wrong with it ------------------------------------
+
+
+@dataclass
+class BookingRequest:
+    room_id: int | None
+    day: date | None
+    start: time | None
+    end: time | None
+    title: str = ""
+    purpose: str = ""
+    pillar_id: int | None = None
+    attendees: int = 1
+    phone: str = ""
+    override_reason: str = ""
+
+
+@dataclass
+class Problem:
+    field: str
+    message: str
+    # Rule breaches the front desk may override with a reason; overlaps never.
+    overridable: bool = False
+
+
+@dataclass
+class Check:
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: list[Booking] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if not p.overridable]
+
+    @property
+    def overridable(self) -> list[Problem]:
+        return [p for p in self.problems if p.overridable]
+
+    def by_field(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for problem in self.problems:
+            result.setdefault(problem.field, []).append(problem.message)
+        return result
+
+
+class BookingRejected(ServiceError):
+    """The request breaks rules; ``check`` says which, per field."""
+
+    def __init__(self, check: Check) -> None:
+        first = check.problems[0]
+        super().__init__(first.message, field=first.field)
+        self.check = check
+
+
+# --- settings ----------------------------------------------------------------------
+
+
+def _config_time(name: str) -> time:
+    return datetime.strptime(current_app.config[name], "%H:%M").time()
+
+
+def bookable_hours(room: Room) -> tuple[time, time]:
+    return (
+        room.opens_at or _config_time("OFFICE_HOURS_START"),
+        room.closes_at or _config_time("OFFICE_HOURS_END"),
+    )
+
+
+def to_utc(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, tzinfo=office_zone()).astimezone(UTC)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    zone = office_zone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+# --- queries -----------------------------------------------------------------------
+
+
+def overlapping(
+    room_id: int, start: datetime, end: datetime, exclude_ids: tuple[int, ...] = ()
+) -> Select:
+    """Bookings holding any part of [start, end) in the room (half-open overlap)."""
+    stmt = select(Booking).where(
+        Booking.room_id == room_id,
+        Booking.status.in_(HOLDING_STATUSES),
+        Booking.start_at < end,
+        Booking.end_at > start,
+    )
+    if exclude_ids:
+        stmt = stmt.where(Booking.id.not_in(exclude_ids))
+    return stmt.order_by(Booking.start_at)
+
+
+def bookings_between(
+    start: datetime, end: datetime, room_id: int | None = None, holding_only: bool = True
+) -> list[Booking]:
+    stmt = select(Booking).where(Booking.start_at < end, Booking.end_at > start)
+    if holding_only:
+        stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
+    if room_id:
+        stmt = stmt.where(Booking.room_id == room_id)
+    return list(db.session.scalars(stmt.order_by(Booking.start_at, Booking.room_id)))
+
+
+def active_rooms() -> list[Room]:
+    return list(db.session.scalars(select(Room).where(Room.active.is_(True)).order_by(Room.name)))
+
+
+def pending_count() -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.status == BookingStatus.PENDING.value, Booking.end_at > utcnow())
+        )
+        or 0
+    )
+
+
+def search_bookings(
+    *,
+    user_id: int | None = None,
+    room_id: int | None = None,
+    pillar_id: int | None = None,
+    status: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
+    stmt = select(Booking)
+    if user_id:
+        stmt = stmt.where(Booking.booked_by_id == user_id)
+    if room_id:
+        stmt = stmt.where(Booking.room_id == room_id)
+    if pillar_id:
+        stmt = stmt.where(Booking.pillar_id == pillar_id)
+    if status in STATUS_LABELS:
+        stmt = stmt.where(Booking.status == status)
+    if date_from:
+        stmt = stmt.where(Booking.end_at > local_day_bounds(date_from)[0])
+    if date_to:
+        stmt = stmt.where(Booking.start_at < local_day_bounds(date_to)[1])
+    if date_from or date_to:
+        return stmt.order_by(Booking.start_at, Booking.id)
+    return stmt.order_by(Booking.start_at.desc(), Booking.id.desc())
+
+
+# --- permissions on bookings ---------------------------------------------------------
+
+
+def can_edit(user: Any, booking: Booking) -> bool:
+    if permissions.can_manage_front_desk(user):
+        return True
+    return (
+        getattr(user, "id", None) == booking.booked_by_id
+        and booking.status in HOLDING_STATUSES
+        and booking.end_at > utcnow()
+    )
+
+
+def can_cancel(user: Any, booking: Booking) -> bool:
+    return booking.status in HOLDING_STATUSES and can_edit(user, booking)
+
+
+def can_decide(user: Any, booking: Booking) -> bool:
+    return permissions.can_manage_front_desk(user) and booking.status == BookingStatus.PENDING
+
+
+def allowed_pillars(user: Any) -> list[Pillar]:
+    """Pillars the user may book for: their own; the front desk and admin: any."""
+    stmt = select(Pillar).where(Pillar.active.is_(True)).order_by(Pillar.code)
+    if not permissions.can_manage_front_desk(user):
+        if user.pillar_id is None:
+            return []
+        stmt = stmt.where(Pillar.id == user.pillar_id)
+    return list(db.session.scalars(stmt))
+
+
+# --- checking ------------------------------------------------------------------------
+
+
+def check_request(
+    user: Any,
+    request: BookingRequest,
+    *,
+    exclude_ids: tuple[int, ...] = (),
+    now: datetime | None = None,
+) -> Check:
+    """Every rule breach and conflict of a request, per field. Reads only."""
+    check = Check()
+    add = check.problems.append
+    config = current_app.config
+    room = db.session.get(Room, request.room_id) if request.room_id else None
+    if room is None or not room.active:
+        add(Problem("room_id", _("Choose a room from the list.")))
+    if request.day is None:
+        add(Problem("date", _("Choose a date.")))
+    if request.start is None:
+        add(Problem("start", _("Choose a start time.")))
+    if request.end is None:
+        add(Problem("end", _("Choose an end time.")))
+    if not request.title.strip():
+        add(Problem("title", _("Give the meeting or event a name.")))
+    if request.attendees < 1:
+        add(Problem("attendees", _("At least one person attends.")))
+    step = config["BOOKING_SLOT_MINUTES"]
+    for name, moment in (("start", request.start), ("end", request.end)):
+        if moment is not None and (moment.minute % step or moment.second):
+            add(Problem(name, _("Use steps of %(n)d minutes.", n=step)))
+    if request.pillar_id is not None and request.pillar_id not in {
+        p.id for p in allowed_pillars(user)
+    }:
+        add(Problem("pillar_id", _("You cannot book on behalf of this pillar.")))
+    if room is None or request.day is None or request.start is None or request.end is None:
+        return check
+    if request.end <= request.start:
+        add(Problem("end", _("The end must be after the start.")))
+        return check
+    start, end = to_utc(request.day, request.start), to_utc(request.day, request.end)
+    opens, closes = bookable_hours(room)
+    if request.start < opens or request.end > closes:
+        add(
+            Problem(
+                "start" if request.start < opens else "end",
+                _(
+                    "%(room)s can be booked from %(opens)s to %(closes)s.",
+                    room=room.name,
+                    opens=opens.strftime("%H.%M"),
+                    closes=closes.strftime("%H.%M"),
+                ),
+                overridable=True,
+            )
+        )
+    hours = config["BOOKING_MAX_HOURS"]
+    if end - start > timedelta(hours=hours):
+        add(
+            Problem(
+                "end",
+                _("A booking lasts at most %(n)d hours.", n=hours),
+                overridable=True,
+            )
+        )
+    now = now or utcnow()
+    notice = config["BOOKING_MIN_NOTICE_MINUTES"]
+    if start < now + timedelta(minutes=notice):
+        add(
+            Problem(
+                "date" if start < now else "start",
+                _("Book at least %(n)d minutes ahead.", n=notice)
+                if start >= now
+                else _("This time has already passed."),
+                overridable=start >= now - timedelta(hours=12),
+            )
+        )
+    ahead = config["BOOKING_MAX_DAYS_AHEAD"]
+    if start > now + timedelta(days=ahead):
+        add(Problem("date", _("Book at most %(n)d days ahead.", n=ahead), overridable=True))
+    if request.attendees > room.capacity:
+        add(
+            Problem(
+                "attendees",
+                _("%(room)s holds %(n)d people.", room=room.name, n=room.capacity),
+                overridable=True,
+            )
+        )
+    check.conflicts = list(db.session.scalars(overlapping(room.id, start, end, exclude_ids)))
+    for other in check.conflicts:
+        add(Problem("start", conflict_message(other)))
+    return check
+
+
+def conflict_message(other: Booking) -> str:
+    from intranet.core.formatting import format_time
+
+    return _(
+        "%(room)s is already booked %(start)s–%(end)s for “%(title)s”.",
+        room=other.room.name,
+        start=format_time(other.start_at),
+        end=format_time(other.end_at),
+        title=other.title,
+    )
+
+
+def _enforce(user: Any, request: BookingRequest, check: Check) -> bool:
+    """Raise unless the request may go ahead; True when rules were overridden."""
+    if check.blocking:
+        raise BookingRejected(check)
+    if not check.overridable:
+        return False
+    if not permissions.can_manage_front_desk(user):
+        raise BookingRejected(check)
+    if not request.override_reason.strip():
+        check.problems.append(
+            Problem("override_reason", _("Give a reason to override these rules."))
+        )
+        raise BookingRejected(check)
+    return True
+
+
+def _initial_status(user: Any, room: Room) -> str:
+    if not room.needs_approval or permissions.can_manage_front_desk(user):
+        return BookingStatus.APPROVED.value
+    return BookingStatus.PENDING.value
+
+
+def _audit_booking(action: str, booking: Booking, before: dict | None, actor: Any, **extra):
+    after = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
+    changes = audit.changed_fields(before or {}, after)
+    changes.update({k: [None, v] for k, v in extra.items() if v})
+    audit.record(action, "booking", booking.id, summary=booking.title, changes=changes, user=actor)
+
+
+def _record_override(booking: Booking, check: Check, reason: str, actor: Any) -> None:
+    audit.record(
+        "booking.override",
+        "booking",
+        booking.id,
+        summary=booking.title,
+        changes={
+            "rules": [None, "; ".join(p.message for p in check.overridable)],
+            "reason": [None, reason],
+        },
+        user=actor,
+    )
+
+
+# --- single bookings ---------------------------------------------------------------
+
+
+def create_booking(user: Any, request: BookingRequest, *, now: datetime | None = None) -> Booking:
+    """Check and insert one booking in one write transaction."""
+    with write_transaction():
+        if request.room_id:
+            lock_for_update(Room, request.room_id)
+        check = check_request(user, request, now=now)
+        overridden = _enforce(user, request, check)
+        room = db.session.get(Room, request.room_id)
+        booking = Booking(
+            room_id=room.id,
+            booked_by_id=user.id,
+            pillar_id=request.pillar_id,
+            title=request.title.strip(),
+            purpose=request.purpose.strip(),
+            attendees=request.attendees,
+            phone=request.phone.strip(),
+            start_at=to_utc(request.day, request.start),
+            end_at=to_utc(request.day, request.end),
+            status=_initial_status(user, room),
+            override_reason=request.override_reason.strip() if overridden else "",
+        )
+        if booking.status == BookingStatus.APPROVED and room.needs_approval:
+            booking.decided_by_id, booking.decided_at = user.id, utcnow()
+        db.session.add(booking)
+        db.session.flush()
+        _audit_booking("booking.create", booking, None, user)
+        if overridden:
+            _record_override(booking, check, request.override_reason.strip(), user)
+    return booking
+
+
+def request_from_booking(booking: Booking, **changes: Any) -> BookingRequest:
+    zone = office_zone()
+    start, end = booking.start_at.astimezone(zone), booking.end_at.astimezone(zone)
+    base = BookingRequest(
+        room_id=booking.room_id,
+        day=start.date(),
+        start=start.time(),
+        end=end.time() if end.date() == start.date() else time(23, 59),
+        title=booking.title,
+        purpose=booking.purpose,
+        pillar_id=booking.pillar_id,
+        attendees=booking.attendees,
+        phone=booking.phone,
+    )
+    return replace(base, **changes)
+
+
+def _apply(booking: Booking, request: BookingRequest) -> None:
+    booking.room_id = request.room_id
+    booking.start_at = to_utc(request.day, request.start)
+    booking.end_at = to_utc(request.day, request.end)
+    booking.title = request.title.strip()
+    booking.purpose = request.purpose.strip()
+    booking.pillar_id = request.pillar_id
+    booking.attendees = request.attendees
+    booking.phone = request.phone.strip()
+
+
+def _load_for_write(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise ServiceError(_("This booking no longer exists."))
+    return booking
+
+
+def update_booking(
+    user: Any,
+    booking_id: int,
+    request: BookingRequest,
+    *,
+    scope: str = "one",
+    now: datetime | None = None,
+) -> list[Booking]:
+    """Edit or move a booking (or this and following / all of its series)."""
+    with write_transaction():
+        rooms = {request.room_id}
+        booking = _load_for_write(booking_id)
+        rooms.add(booking.room_id)
+        for room_id in sorted(r for r in rooms if r):
+            lock_for_update(Room, room_id)
+        if not can_edit(user, booking):
+            raise NotAllowed(_("You cannot change this booking."))
+        targets = _series_targets(booking, scope)
+        day_shift = (request.day - request_from_booking(booking).day) if request.day else None
+        changed: list[Booking] = []
+        overrides: list[tuple[Booking, Check]] = []
+        exclude = tuple(b.id for b in targets)
+        for target in targets:
+            target_request = request
+            if target.id != booking.id:
+                own = request_from_booking(target)
+                target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
+            check = check_request(user, target_request, exclude_ids=exclude, now=now)
+            if _enforce(user, request, check):
+                overrides.append((target, check))
+            before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
+            moved = (
+                target.room_id != target_request.room_id
+                or target.start_at != to_utc(target_request.day, target_request.start)
+                or target.end_at != to_utc(target_request.day, target_request.end)
+            )
+            _apply(target, target_request)
+            room = db.session.get(Room, target.room_id)
+            if moved and target.status == BookingStatus.APPROVED:
+                target.status = _initial_status(user, room)  # back to the queue if needed
+            db.session.flush()
+            _audit_booking("booking.update", target, before, user)
+            changed.append(target)
+        for target, check in overrides:
+            _record_override(target, check, request.override_reason.strip(), user)
+        if scope == "following" and booking.series_id and len(targets) > 0:
+            _split_series(booking, targets)
+    return changed
+
+
+def _series_targets(booking: Booking, scope: str) -> list[Booking]:
+    if scope not in ("one", "following", "all"):
+        raise ServiceError(_("Choose which occurrences to change."), field="scope")
+    if scope == "one" or booking.series_id is None:
+        return [booking]
+    stmt = select(Booking).where(
+        Booking.series_id == booking.series_id,
+        Booking.status.in_(HOLDING_STATUSES),
+    )
+    if scope == "following":
+        stmt = stmt.where(Booking.start_at >= booking.start_at)
+    else:
+        stmt = stmt.where(Booking.end_at > utcnow())
+    targets = list(db.session.scalars(stmt.order_by(Booking.start_at)))
+    return targets or [booking]
+
+
+def _split_series(booking: Booking, targets: list[Booking]) -> None:
+    """'This and following' starts a new series from this occurrence on."""
+    old = db.session.get(BookingSeries, booking.series_id)
+    if old is None or booking.start_at.date() == old.first_date:
+        return
+    new = BookingSeries(
+        room_id=booking.room_id,
+        booked_by_id=old.booked_by_id,
+        frequency=old.frequency,
+        interval=old.interval,
+        weekdays=old.weekdays,
+        first_date=booking.start_at.astimezone(office_zone()).date(),
+        until=old.until,
+        count=None if old.until else len(targets),
+        start_time=booking.start_at.astimezone(office_zone()).time(),
+        end_time=booking.end_at.astimezone(office_zone()).time(),
+    )
+    db.session.add(new)
+    db.session.flush()
+    for target in targets:
+        target.series_id = new.id
+
+
+def _decide(user: Any, booking_id: int, status: str, reason: str, scope: str) -> list[Booking]:
+    with write_transaction():
+        booking = _load_for_write(booking_id)
+        lock_for_update(Room, booking.room_id)
+        if status in (BookingStatus.APPROVED, BookingStatus.REJECTED):
+            if not can_decide(user, booking):
+                raise NotAllowed(_("Only pending bookings can be approved or rejected."))
+        elif not can_cancel(user, booking):
+            raise NotAllowed(_("You cannot cancel this booking."))
+        if status != BookingStatus.APPROVED and not reason.strip():
+            raise ServiceError(_("Give a reason; the booker will see it."), field="reason")
+        targets = _series_targets(booking, scope)
+        if status in (BookingStatus.APPROVED, BookingStatus.REJECTED):
+            targets = [t for t in targets if t.status == BookingStatus.PENDING]
+        action = {
+            BookingStatus.APPROVED.value: "booking.approve",
+            BookingStatus.REJECTED.value: "booking.reject",
+            BookingStatus.CANCELLED.value: "booking.cancel",
+        }[status]
+        for target in targets:
+            before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
+            target.status = status
+            target.status_reason = reason.strip()
+            target.decided_by_id = user.id
+            target.decided_at = utcnow()
+            _audit_booking(action, target, before, user, reason=reason.strip())
+    return targets
+
+
+def approve(user: Any, booking_id: int, *, scope: str = "one") -> list[Booking]:
+    """Approve a pending booking; for a series, scope="all" approves every pending one."""
+    return _decide(user, booking_id, BookingStatus.APPROVED.value, "", scope)
+
+
+def reject(user: Any, booking_id: int, reason: str, *, scope: str = "one") -> list[Booking]:
+    return _decide(user, booking_id, BookingStatus.REJECTED.value, reason, scope)
+
+
+def cancel(user: Any, booking_id: int, reason: str, *, scope: str = "one") -> list[Booking]:
+    return _decide(user, booking_id, BookingStatus.CANCELLED.value, reason, scope)
+
+
+# --- recurring series ------------------------------------------------------------------
+
+
+@dataclass
+class Occurrence:
+    day: date
+    check: Check
+
+    @property
+    def ok(self) -> bool:
+        return not self.check.problems
+
+
+def preview_series(
+    user: Any, request: BookingRequest, rule: Recurrence, *, now: datetime | None = None
+) -> list[Occurrence]:
+    """Every occurrence of the series with its own problems and conflicts."""
+    if request.day is None:
+        raise ServiceError(_("Choose a date."), field="date")
+    try:
+        days = expand(request.day, rule)
+    except RecurrenceError as error:
+        raise ServiceError(_("Check the repeat settings."), field=error.field) from error
+    return [
+        Occurrence(day, check_request(user, replace(request, day=day), now=now)) for day in days
+    ]
+
+
+def create_series(
+    user: Any,
+    request: BookingRequest,
+    rule: Recurrence,
+    *,
+    skip: set[date] | frozenset[date] = frozenset(),
+    now: datetime | None = None,
+) -> tuple[BookingSeries, list[Booking]]:
+    """Book every occurrence except ``skip``; all or nothing."""
+    with write_transaction():
+        if request.room_id:
+            lock_for_update(Room, request.room_id)
+        occurrences = [o for o in preview_series(user, request, rule, now=now) if o.day not in skip]
+        if not occurrences:
+            raise ServiceError(_("No occurrences left to book."), field="until")
+        overridden = []
+        for occurrence in occurrences:
+            if _enforce(user, request, occurrence.check):
+                overridden.append(occurrence)
+        room = db.session.get(Room, request.room_id)
+        series = BookingSeries(
+            room_id=room.id,
+            booked_by_id=user.id,
+            frequency=rule.frequency,
+            interval=rule.interval,
+            weekdays=rule.weekdays_text(),
+            first_date=request.day,
+            until=rule.until,
+            count=rule.count,
+            start_time=request.start,
+            end_time=request.end,
+        )
+        db.session.add(series)
+        db.session.flush()
+        status = _initial_status(user, room)
+        bookings = []
+        for occurrence in occurrences:
+            booking = Booking(
+                room_id=room.id,
+                series_id=series.id,
+                booked_by_id=user.id,
+                pillar_id=request.pillar_id,
+                title=request.title.strip(),
+                purpose=request.purpose.strip(),
+                attendees=request.attendees,
+                phone=request.phone.strip(),
+                start_at=to_utc(occurrence.day, request.start),
+                end_at=to_utc(occurrence.day, request.end),
+                status=status,
+                override_reason=request.override_reason.strip() if occurrence in overridden else "",
+            )
+            db.session.add(booking)
+            bookings.append(booking)
+        db.session.flush()
+        for booking in bookings:
+            _audit_booking("booking.create", booking, None, user, series=str(series.id))
+        for occurrence in overridden:
+            booking = next(
+                b for b in bookings if to_utc(occurrence.day, request.start) == b.start_at
+            )
+            _record_override(booking, occurrence.check, request.override_reason.strip(), user)
+    return series, bookings
+
+
+def series_bookings(series_id: int) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking).where(Booking.series_id == series_id).order_by(Booking.start_at)
+        )
+    )
+
+
+# --- rooms ---------------------------------------------------------------------------
+
+
+@dataclass
+class RoomData:
+    name: str
+    capacity: int
+    location: str = ""
+    facilities: str = ""
+    colour: str = "#1565c0"
+    needs_approval: bool = True
+    active: bool = True
+    opens_at: time | None = None
+    closes_at: time | None = None
+
+
+def _validate_room(data: RoomData, room_id: int | None = None) -> None:
+    from intranet.auth.services import COLOUR_RE
+
+    if not data.name.strip():
+        raise ServiceError(_("Enter the room's name."), field="name")
+    if data.capacity is None or data.capacity < 1:
+        raise ServiceError(_("At least one person must fit."), field="capacity")
+    if not COLOUR_RE.match(data.colour or ""):
+        raise ServiceError(_("Choose a colour such as #1565c0."), field="colour")
+    if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
+        raise ServiceError(_("Closing must be after opening."), field="closes_at")
+    clash = select(Room.id).where(func.lower(Room.name) == data.name.strip().lower())
+    if room_id:
+        clash = clash.where(Room.id != room_id)
+    if db.session.scalar(clash):
+        raise ServiceError(_("Another room already has this name."), field="name")
+
+
+def _apply_room(room: Room, data: RoomData) -> None:
+    room.name = data.name.strip()
+    room.capacity = data.capacity
+    room.location = data.location.strip()
+    room.facilities = data.facilities.strip()
+    room.colour = data.colour.lower()
+    room.needs_approval = data.needs_approval
+    room.active = data.active
+    room.opens_at = data.opens_at
+    room.closes_at = data.closes_at
+
+
+def create_room(data: RoomData, *, actor: Any) -> Room:
+    _validate_room(data)
+    room = Room()
+    _apply_room(room, data)
+    db.session.add(room)
+    db.session.flush()
+    audit.record(
+        "room.create",
+        "room",
+        room.id,
+        summary=room.name,
+        changes=audit.changed_fields({}, audit.snapshot(room, ROOM_AUDIT_FIELDS)),
+        user=actor,
+    )
+    return room
+
+
+def update_room(room: Room, data: RoomData, *, actor: Any) -> Room:
+    _validate_room(data, room.id)
+    before = audit.snapshot(room, ROOM_AUDIT_FIELDS)
+    _apply_room(room, data)
+    changes = audit.changed_fields(before, audit.snapshot(room, ROOM_AUDIT_FIELDS))
+    if changes:
+        audit.record("room.update", "room", room.id, summary=room.name, changes=changes, user=actor)
+    return room
+
+
+def booking_history(booking_id: int) -> list[audit.AuditEntry]:
+    return list(
+        db.session.scalars(
+            select(audit.AuditEntry)
+            .where(
+                audit.AuditEntry.object_type == "booking",
+                audit.AuditEntry.object_id == str(booking_id),
+            )
+            .order_by(audit.AuditEntry.at, audit.AuditEntry.id)
+        )
+    )
+
+
+def upcoming_for_room(room_id: int, limit: int = 10) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.room_id == room_id,
+                Booking.status.in_(HOLDING_STATUSES),
+                Booking.end_at > utcnow(),
+            )
+            .order_by(Booking.start_at)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class Segment:
+    booking: Booking
+    left: float  # percent of the bookable day
+    width: float
+
+
+@dataclass
+class DaySchedule:
+    room: Room
+    day: date
+    opens: time
+    closes: time
+    segments: list[Segment]
+
+
+def day_schedule(room: Room, day: date) -> DaySchedule:
+    """The room's bookings on a day, as segments of its bookable hours (free/busy strip)."""
+    opens, closes = bookable_hours(room)
+    start, end = to_utc(day, opens), to_utc(day, closes)
+    span = (end - start).total_seconds()
+    segments = []
+    for booking in bookings_between(start, end, room.id):
+        left = max((booking.start_at - start).total_seconds(), 0)
+        right = min((booking.end_at - start).total_seconds(), span)
+        segments.append(
+            Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
+        )
+    return DaySchedule(room, day, opens, closes, segments)

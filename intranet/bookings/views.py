@@ -1,0 +1,361 @@
+"""Booking pages: request, check, detail, edit, decide, lists and the approval queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from intranet.auth import permissions
+from intranet.auth.services import pillar_choices
+from intranet.bookings import bookings_bp as bp
+from intranet.bookings import services
+from intranet.bookings.forms import BookingForm, DecisionForm
+from intranet.bookings.models import Booking, BookingStatus
+from intranet.bookings.recurrence import Recurrence
+from intranet.core.forms import apply_service_error
+from intranet.core.pagination import paginate
+from intranet.core.rendering import redirect_after_post, render, wants_fragment
+from intranet.core.services import NotAllowed, ServiceError
+from intranet.extensions import db
+
+
+def _booking_or_404(booking_id: int) -> Booking:
+    return db.get_or_404(Booking, booking_id)
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _parse_time(value: str | None) -> time | None:
+    try:
+        return datetime.strptime(value or "", "%H:%M").time()
+    except ValueError:
+        return None
+
+
+def _prepare(form: BookingForm) -> None:
+    form.set_choices(
+        services.active_rooms(), services.allowed_pillars(current_user), allow_no_pillar=True
+    )
+
+
+def _request_from_form(form: BookingForm) -> services.BookingRequest:
+    return services.BookingRequest(
+        room_id=form.room_id.data,
+        day=form.date.data,
+        start=form.start.data,
+        end=form.end.data,
+        title=form.title.data or "",
+        purpose=form.purpose.data or "",
+        pillar_id=form.pillar_id.data,
+        attendees=form.attendees.data or 1,
+        phone=form.phone.data or "",
+        override_reason=form.override_reason.data or "",
+    )
+
+
+def _rule_from_form(form: BookingForm) -> Recurrence:
+    return Recurrence(
+        frequency=form.frequency.data,
+        interval=form.interval.data or 1,
+        weekdays=tuple(form.weekdays.data or ()),
+        until=form.until.data,
+        count=form.count.data,
+    )
+
+
+def _show_check(form: BookingForm, check: services.Check) -> None:
+    for name, messages in check.by_field().items():
+        field = getattr(form, name, None)
+        target = field if field is not None else form.start
+        target.errors = [*list(target.errors), *messages]
+
+
+def _availability(form: BookingForm):
+    """The chosen room's day, for the free/busy strip."""
+    room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
+    day = form.date.data
+    if room is None or day is None:
+        return None
+    return services.day_schedule(room, day)
+
+
+def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None, booking=None):
+    return render(
+        "bookings/form.html",
+        "bookings/_form.html",
+        status=status,
+        form=form,
+        preview=preview,
+        check=check,
+        booking=booking,
+        availability=_availability(form),
+        front_desk=permissions.can_manage_front_desk(current_user),
+    )
+
+
+def _prefill_from_query(form: BookingForm) -> None:
+    args = request.args
+    form.room_id.data = args.get("room_id", type=int)
+    form.date.data = _parse_date(args.get("date"))
+    form.start.data = _parse_time(args.get("start"))
+    form.end.data = _parse_time(args.get("end"))
+    if form.start.data and not form.end.data:
+        hour = min(form.start.data.hour + 1, 23)
+        form.end.data = form.start.data.replace(hour=hour)
+    if current_user.pillar_id and permissions.is_secretary_of(current_user, current_user.pillar_id):
+        form.pillar_id.data = current_user.pillar_id
+    form.phone.data = current_user.phone
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = BookingForm()
+    _prepare(form)
+    if request.method == "GET":
+        _prefill_from_query(form)
+        return _form_page(form)
+    if not form.validate():
+        return _form_page(form, status=422)
+    booking_request = _request_from_form(form)
+    if form.frequency.data:
+        return _new_series(form, booking_request)
+    try:
+        booking = services.create_booking(current_user, booking_request)
+    except services.BookingRejected as error:
+        _show_check(form, error.check)
+        return _form_page(form, status=422, check=error.check)
+    except ServiceError as error:
+        apply_service_error(form, error)
+        return _form_page(form, status=422)
+    if booking.status == BookingStatus.PENDING:
+        flash(_("Booking requested. The front desk will approve it."), "success")
+    else:
+        flash(_("Room booked."), "success")
+    return redirect_after_post(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _new_series(form: BookingForm, booking_request: services.BookingRequest):
+    rule = _rule_from_form(form)
+    try:
+        preview = services.preview_series(current_user, booking_request, rule)
+    except ServiceError as error:
+        apply_service_error(form, error)
+        return _form_page(form, status=422)
+    skip = {d for d in (_parse_date(v) for v in form.skip.data or ()) if d}
+    if form.confirm.data == "1":
+        try:
+            _series, bookings = services.create_series(
+                current_user, booking_request, rule, skip=skip
+            )
+        except services.BookingRejected as error:
+            _show_check(form, error.check)
+            preview = services.preview_series(current_user, booking_request, rule)
+            return _form_page(form, status=422, preview=preview, check=error.check)
+        except ServiceError as error:
+            apply_service_error(form, error)
+            return _form_page(form, status=422, preview=preview)
+        flash(
+            _("%(n)d occurrences booked.", n=len(bookings)),
+            "success",
+        )
+        return redirect_after_post(url_for("bookings.detail", booking_id=bookings[0].id))
+    # First submit: show every occurrence; conflicting ones are pre-selected to skip.
+    form.confirm.data = "1"
+    form.skip.data = [o.day.isoformat() for o in preview if o.check.blocking]
+    return _form_page(form, preview=preview)
+
+
+@bp.route("/check")
+@login_required
+def check():
+    """Live check while the form is filled: the room's day and every problem, per field."""
+    form = BookingForm(formdata=request.args, meta={"csrf": False})
+    _prepare(form)
+    form.validate()
+    result = None
+    if form.room_id.data and form.date.data and form.start.data and form.end.data:
+        result = services.check_request(current_user, _request_from_form(form))
+        form = _clear_errors(form)
+        _show_check(form, result)
+    return (
+        _form_page(form, check=result)
+        if not wants_fragment()
+        else render(
+            "bookings/form.html",
+            "bookings/_check.html",
+            form=form,
+            check=result,
+            availability=_availability(form),
+            front_desk=permissions.can_manage_front_desk(current_user),
+        )
+    )
+
+
+def _clear_errors(form: BookingForm) -> BookingForm:
+    for field in form:
+        field.errors = []
+    return form
+
+
+@bp.route("/<int:booking_id>")
+@login_required
+def detail(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    return render(
+        "bookings/detail.html",
+        "bookings/_panel.html",
+        booking=booking,
+        history=services.booking_history(booking.id),
+        decision_form=DecisionForm(),
+        series=services.series_bookings(booking.series_id) if booking.series_id else [],
+    )
+
+
+@bp.route("/<int:booking_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    if not services.can_edit(current_user, booking):
+        abort(403)
+    form = BookingForm()
+    _prepare(form)
+    if request.method == "GET":
+        current = services.request_from_booking(booking)
+        form.room_id.data = current.room_id
+        form.date.data = current.day
+        form.start.data, form.end.data = current.start, current.end
+        form.title.data, form.purpose.data = current.title, current.purpose
+        form.pillar_id.data, form.attendees.data = current.pillar_id, current.attendees
+        form.phone.data = current.phone
+        return _form_page(form, booking=booking)
+    if not form.validate():
+        return _form_page(form, status=422, booking=booking)
+    try:
+        services.update_booking(
+            current_user, booking.id, _request_from_form(form), scope=form.scope.data or "one"
+        )
+    except services.BookingRejected as error:
+        _show_check(form, error.check)
+        return _form_page(form, status=422, check=error.check, booking=booking)
+    except NotAllowed:
+        abort(403)
+    except ServiceError as error:
+        apply_service_error(form, error)
+        return _form_page(form, status=422, booking=booking)
+    flash(_("Booking changed."), "success")
+    return redirect_after_post(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _decide(booking_id: int, action: str):
+    booking = _booking_or_404(booking_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    allowed = (
+        services.can_decide(current_user, booking)
+        if action in ("approve", "reject")
+        else services.can_cancel(current_user, booking)
+    )
+    if not allowed:
+        abort(403)
+    scope = form.scope.data or "one"
+    error = None
+    try:
+        if action == "approve":
+            services.approve(current_user, booking.id, scope=scope)
+        elif action == "reject":
+            services.reject(current_user, booking.id, form.reason.data or "", scope=scope)
+        else:
+            services.cancel(current_user, booking.id, form.reason.data or "", scope=scope)
+    except NotAllowed:
+        abort(403)
+    except ServiceError as exc:
+        error = exc.message
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if request.form.get("view") == "row" and wants_fragment():
+        return render(
+            "bookings/approvals.html",
+            "bookings/_approval_row.html",
+            status=422 if error else 200,
+            booking=booking,
+            row_error=error,
+            decision_form=DecisionForm(),
+        )
+    if error:
+        flash(error, "error")
+    else:
+        flash(
+            {
+                "approve": _("Booking approved."),
+                "reject": _("Booking rejected."),
+                "cancel": _("Booking cancelled."),
+            }[action],
+            "success",
+        )
+    return redirect_after_post(url_for("bookings.detail", booking_id=booking_id))
+
+
+@bp.route("/<int:booking_id>/approve", methods=["POST"])
+@login_required
+def approve(booking_id: int):
+    return _decide(booking_id, "approve")
+
+
+@bp.route("/<int:booking_id>/reject", methods=["POST"])
+@login_required
+def reject(booking_id: int):
+    return _decide(booking_id, "reject")
+
+
+@bp.route("/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+def cancel(booking_id: int):
+    return _decide(booking_id, "cancel")
+
+
+@bp.route("/")
+@login_required
+def index():
+    who = request.args.get("who", "mine")
+    filters = {
+        "room_id": request.args.get("room", type=int),
+        "pillar_id": request.args.get("pillar", type=int),
+        "status": request.args.get("status", ""),
+        "date_from": _parse_date(request.args.get("from")),
+        "date_to": _parse_date(request.args.get("to")),
+    }
+    stmt = services.search_bookings(user_id=current_user.id if who == "mine" else None, **filters)
+    return render(
+        "bookings/index.html",
+        "bookings/_list.html",
+        page=paginate(stmt),
+        who=who,
+        filters=filters,
+        rooms=services.active_rooms(),
+        pillars=pillar_choices(include_inactive=True),
+        status_labels=services.STATUS_LABELS,
+    )
+
+
+@bp.route("/approvals")
+@permissions.require(permissions.can_manage_front_desk)
+def approvals():
+    stmt = services.search_bookings(status=BookingStatus.PENDING.value).where(
+        Booking.end_at > services.utcnow()
+    )
+    stmt = stmt.order_by(None).order_by(Booking.start_at, Booking.id)
+    return render(
+        "bookings/approvals.html",
+        "bookings/_approvals_table.html",
+        page=paginate(stmt),
+        decision_form=DecisionForm(),
+    )
