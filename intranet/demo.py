@@ -256,9 +256,10 @@ def _seed_rooms_and_bookings(pillars: dict[str, Pillar]) -> None:
             continue
         for room in rng.sample(list(rooms), k=2):
             begin, end = rng.choice(slots)
-            title, pillar = rng.choice(EVENTS)
             user = rng.choice(bookers)
-            pillar = pillar if user.pillar and user.pillar.code == pillar else None
+            pillar = user.pillar.code if user.pillar else None
+            own = [title for title, code in EVENTS if code == pillar]
+            title = own[0] if own else rng.choice(EVENTS)[0]
             people = rng.randint(4, min(rooms[room].capacity, 60))
             booking = book(user, room, day, begin, end, title, pillar, people)
             if booking is None or booking.status != "pending" or day >= today:

@@ -75,7 +75,7 @@ def database_url(tmp_path, schema_template) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path) -> Iterator[Flask]:
-    config = base_config(database_url)
+    config = {**base_config(database_url), "UPLOAD_FOLDER": str(tmp_path / "uploads")}
     app = create_app(config)
     app.test_client_class = Client
     with app.app_context():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -163,5 +164,11 @@ class RoomForm(FlaskForm):
     closes_at = TimeField(
         _l("Bookable until"), format="%H:%M", validators=[Optional()], render_kw={"step": 900}
     )
+    photo = FileField(
+        _l("Photo"),
+        description=_l("JPEG, PNG or WebP, at most 3 MB. Leave empty to keep the current one."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    remove_photo = BooleanField(_l("Remove the photo"))
     needs_approval = BooleanField(_l("Bookings need the front desk's approval"), default=True)
     active = BooleanField(_l("Active (can be booked)"), default=True)

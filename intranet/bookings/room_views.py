@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import flash, request, url_for
+from flask import abort, flash, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,8 +11,8 @@ from intranet.auth import permissions
 from intranet.bookings import rooms_admin_bp, rooms_bp, services
 from intranet.bookings.forms import RoomForm
 from intranet.bookings.models import Room
+from intranet.core import uploads
 from intranet.core.db import write_transaction
-from intranet.core.formatting import local_today
 from intranet.core.forms import apply_service_error
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import ServiceError
@@ -31,16 +29,15 @@ def index():
 @rooms_bp.route("/<int:room_id>")
 @login_required
 def detail(room_id: int):
-    from intranet.bookings import calendar
+    from intranet.bookings.calendar_views import room_week
 
     room = db.get_or_404(Room, room_id)
-    day = local_today()
     return render(
         "rooms/detail.html",
         room=room,
         upcoming=services.upcoming_for_room(room.id),
-        week=calendar.week_view(day - timedelta(days=day.weekday()), room_id=room.id),
         opens_closes=services.bookable_hours(room),
+        **room_week(room),
     )
 
 
@@ -74,6 +71,29 @@ def _room_form_page(form: RoomForm, room: Room | None, status: int = 200):
     )
 
 
+def _store_photo(form: RoomForm, room: Room) -> None:
+    """Save a new photo (or remove the old one) as part of the room's change."""
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        old = room.photo
+        room.photo = uploads.save_image(upload, "rooms")
+        uploads.remove_image(old, "rooms")
+    elif form.remove_photo.data and room.photo:
+        uploads.remove_image(room.photo, "rooms")
+        room.photo = None
+
+
+@rooms_bp.route("/<int:room_id>/photo")
+@login_required
+def photo(room_id: int):
+    room = db.get_or_404(Room, room_id)
+    if not room.photo:
+        abort(404)
+    response = send_from_directory(uploads.upload_dir("rooms"), room.photo, max_age=3600)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
 @rooms_admin_bp.route("/new", methods=["GET", "POST"])
 @permissions.require(permissions.is_admin)
 def room_new():
@@ -82,6 +102,7 @@ def room_new():
         try:
             with write_transaction():
                 room = services.create_room(_room_data(form), actor=current_user)
+                _store_photo(form, room)
         except ServiceError as error:
             apply_service_error(form, error)
         else:
@@ -99,6 +120,7 @@ def room_edit(room_id: int):
         try:
             with write_transaction():
                 services.update_room(room, _room_data(form), actor=current_user)
+                _store_photo(form, room)
         except ServiceError as error:
             apply_service_error(form, error)
         else:

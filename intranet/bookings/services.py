@@ -179,7 +179,7 @@ def bookings_between(
     stmt = select(Booking).where(Booking.start_at < end, Booking.end_at > start)
     if holding_only:
         stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
-    if room_id:
+    if room_id is not None:
         stmt = stmt.where(Booking.room_id == room_id)
     return list(db.session.scalars(stmt.order_by(Booking.start_at, Booking.room_id)))
 
@@ -230,13 +230,12 @@ def search_bookings(
 
 
 def can_edit(user: Any, booking: Booking) -> bool:
+    """Change, move or cancel: the booker while it is ahead; the front desk any time."""
+    if booking.status not in HOLDING_STATUSES:
+        return False
     if permissions.can_manage_front_desk(user):
         return True
-    return (
-        getattr(user, "id", None) == booking.booked_by_id
-        and booking.status in HOLDING_STATUSES
-        and booking.end_at > utcnow()
-    )
+    return getattr(user, "id", None) == booking.booked_by_id and booking.end_at > utcnow()
 
 
 def can_cancel(user: Any, booking: Booking) -> bool:

@@ -6,14 +6,21 @@ Every rule in the URL map must appear here, so a new page cannot go unchecked.
 from __future__ import annotations
 
 import re
+from datetime import time, timedelta
 
 import pytest
 
+from intranet.bookings import services
+from intranet.core.formatting import local_today
 from tests.conftest import ROLES
 
 ANON = "anonymous"
 EVERYONE = (*ROLES,)
 ADMIN = ("admin",)
+FRONT_DESK = ("receptionist", "admin")
+BOOKER = ("staff", "receptionist", "admin")  # the matrix booking is the staff member's
+NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room has none
+TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
 
 # (method, url, roles allowed) — allowed roles get 200 (GET) or their success status;
 # other signed-in roles get 403; anonymous users are sent to the login page.
@@ -41,15 +48,61 @@ MATRIX = [
     ("GET", "/admin/pillars/<int:pillar_id>", ADMIN),
     ("POST", "/admin/pillars/<int:pillar_id>", ADMIN),
     ("GET", "/admin/audit/", ADMIN),
+    # room booking
+    ("GET", "/bookings/", EVERYONE),
+    ("GET", "/bookings/new", EVERYONE),
+    ("POST", "/bookings/new", EVERYONE),
+    ("GET", "/bookings/check", EVERYONE),
+    ("GET", "/bookings/calendar", EVERYONE),
+    ("GET", "/bookings/frontdesk", EVERYONE),
+    ("GET", "/bookings/approvals", FRONT_DESK),
+    ("GET", "/bookings/<int:booking_id>", EVERYONE),
+    ("GET", "/bookings/<int:booking_id>/edit", BOOKER),
+    ("POST", "/bookings/<int:booking_id>/edit", BOOKER),
+    ("POST", "/bookings/<int:booking_id>/approve", FRONT_DESK),
+    ("POST", "/bookings/<int:booking_id>/reject", FRONT_DESK),
+    ("POST", "/bookings/<int:booking_id>/cancel", BOOKER),
+    ("POST", "/bookings/feed-token", EVERYONE),
+    ("GET", "/bookings/feed.ics", TOKEN),
+    ("GET", "/rooms/", EVERYONE),
+    ("GET", "/rooms/<int:room_id>", EVERYONE),
+    ("GET", "/rooms/<int:room_id>/calendar.ics", TOKEN),
+    ("GET", "/rooms/<int:room_id>/photo", NO_PHOTO),
+    ("GET", "/admin/rooms/", ADMIN),
+    ("GET", "/admin/rooms/new", ADMIN),
+    ("POST", "/admin/rooms/new", ADMIN),
+    ("GET", "/admin/rooms/<int:room_id>", ADMIN),
+    ("POST", "/admin/rooms/<int:room_id>", ADMIN),
 ]
 
 # Endpoints whose rules are covered above by another method or need no login.
 NOT_PAGES = {"static"}
 
 
-def _expand(url: str, users, pillar) -> str:
-    values = {"user_id": users["staff"].id, "pillar_id": pillar.id}
+def _expand(url: str, users, pillar, room) -> str:
+    values = {"user_id": users["staff"].id, "pillar_id": pillar.id, "room_id": room.id}
+    if "<int:booking_id>" in url:
+        values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)
+
+
+_slots = iter(range(10_000))
+
+
+def _fresh_pending_booking(user, room):
+    """A new pending booking of the staff member for every request that needs one."""
+    n = next(_slots)
+    day = local_today() + timedelta(days=7 + n // 8)
+    return services.create_booking(
+        user,
+        services.BookingRequest(
+            room_id=room.id,
+            day=day,
+            start=time(8 + n % 8, 0),
+            end=time(8 + n % 8, 30),
+            title="Rapat matriks",
+        ),
+    )
 
 
 def test_every_rule_is_in_the_matrix(app):
@@ -64,12 +117,20 @@ def test_every_rule_is_in_the_matrix(app):
     assert not missing, f"add these to the authorization matrix: {missing}"
 
 
+@pytest.fixture
+def room(make_room):
+    return make_room(
+        "Aula Matriks", needs_approval=True, opens_at=time(7, 0), closes_at=time(17, 0)
+    )
+
+
 @pytest.mark.parametrize(("method", "url", "allowed"), MATRIX, ids=lambda v: str(v))
 @pytest.mark.parametrize("role", [ANON, *ROLES])
-def test_matrix(app, users, login_as, client, role, method, url, allowed):
+def test_matrix(app, users, login_as, client, room, role, method, url, allowed):
     pillar = users["secretary"].pillar
-    target = _expand(url, users, pillar)
     for htmx in (False, True):
+        with app.test_request_context():
+            target = _expand(url, users, pillar, room)
         web = client if role == ANON else login_as(role)
         data = {"csrf_token": web.csrf_token()} if method == "POST" else None
         headers = {"HX-Request": "true"} if htmx else {}
@@ -77,6 +138,10 @@ def test_matrix(app, users, login_as, client, role, method, url, allowed):
         status = response.status_code
         if allowed == PUBLIC:
             assert status < 500 and status != 403, (role, target, status)
+        elif allowed == NO_PHOTO and role != ANON:
+            assert status == 404, (role, target, status)
+        elif allowed == TOKEN:
+            assert status == 404, (role, target, status)  # no token: nothing to see
         elif role == ANON:
             if htmx:
                 assert status == 401 and "/login" in response.headers["HX-Redirect"]

@@ -219,3 +219,39 @@ def test_admin_rooms(login_as):
     )
     assert bad.status_code == 422 and 'id="capacity-error"' in bad.get_data(as_text=True)
     assert db.session.query(AuditEntry).filter_by(action="room.create").count() == 1
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_room_photo_upload_is_checked_and_served(app, login_as, make_room):
+    from io import BytesIO
+
+    room = make_room("Aula Foto")
+    admin = login_as("admin")
+    base = {"name": "Aula Foto", "capacity": "50", "colour": "#6d4c41", "active": "y"}
+    bad = admin.post_form(
+        f"/admin/rooms/{room.id}",
+        {**base, "photo": (BytesIO(b"<script>alert(1)</script>"), "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and 'id="photo-error"' in bad.get_data(as_text=True)
+    good = admin.post_form(
+        f"/admin/rooms/{room.id}",
+        {**base, "photo": (BytesIO(PNG), "../../etc/aula.png")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 303
+    stored = db.session.get(Room, room.id).photo
+    assert stored.endswith(".png") and "/" not in stored and "aula" not in stored
+    staff = login_as("staff")
+    served = staff.get(f"/rooms/{room.id}/photo")
+    assert served.status_code == 200 and served.data == PNG
+    assert served.mimetype == "image/png"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert app.test_client().get(f"/rooms/{room.id}/photo").status_code == 302
+    removed = admin.post_form(
+        f"/admin/rooms/{room.id}", {**base, "remove_photo": "y"}, content_type="multipart/form-data"
+    )
+    assert removed.status_code == 303
+    assert staff.get(f"/rooms/{room.id}/photo").status_code == 404
