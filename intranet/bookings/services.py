@@ -835,3 +835,18 @@ def day_schedule(room: Room, day: date) -> DaySchedule:
             Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
         )
     return DaySchedule(room, day, opens, closes, segments)
+
+
+def upcoming_for_user(user_id: int, limit: int = 5) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.booked_by_id == user_id,
+                Booking.status.in_(HOLDING_STATUSES),
+                Booking.end_at > utcnow(),
+            )
+            .order_by(Booking.start_at)
+            .limit(limit)
+        )
+    )

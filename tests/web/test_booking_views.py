@@ -255,3 +255,23 @@ def test_room_photo_upload_is_checked_and_served(app, login_as, make_room):
     )
     assert removed.status_code == 303
     assert staff.get(f"/rooms/{room.id}/photo").status_code == 404
+
+
+def test_today_page_lists_todays_and_my_bookings(app, login_as, users, make_room):
+    from datetime import time
+
+    from intranet.bookings import services
+    from intranet.core.formatting import local_today
+
+    room = make_room("Ruang Hari Ini", opens_at=time(0, 0), closes_at=time(23, 45))
+    with app.test_request_context():
+        today = local_today()
+        services.create_booking(
+            users["staff"],
+            services.BookingRequest(
+                room_id=room.id, day=today, start=time(23, 0), end=time(23, 45), title="Rapat malam"
+            ),
+            now=services.to_utc(today, time(0, 0)),
+        )
+    html = login_as("staff").get("/").get_data(as_text=True)
+    assert 'id="today-bookings-heading"' in html and "Rapat malam" in html
