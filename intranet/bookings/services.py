@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, func, select
 
 from intranet.auth import permissions
@@ -339,7 +340,12 @@ def check_request(
         add(
             Problem(
                 "attendees",
-                _("%(room)s holds %(n)d people.", room=room.name, n=room.capacity),
+                ngettext(
+                    "%(room)s holds %(num)d person.",
+                    "%(room)s holds %(num)d people.",
+                    room.capacity,
+                    room=room.name,
+                ),
                 overridable=True,
             )
         )

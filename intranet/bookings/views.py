@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from intranet.auth import permissions
@@ -108,8 +109,10 @@ def _prefill_from_query(form: BookingForm) -> None:
     form.start.data = _parse_time(args.get("start"))
     form.end.data = _parse_time(args.get("end"))
     if form.start.data and not form.end.data:
-        hour = min(form.start.data.hour + 1, 23)
-        form.end.data = form.start.data.replace(hour=hour)
+        room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
+        closes = services.bookable_hours(room)[1] if room else time(23, 45)
+        hour_later = form.start.data.replace(hour=min(form.start.data.hour + 1, 23))
+        form.end.data = min(hour_later, closes) if closes > form.start.data else hour_later
     if current_user.pillar_id and permissions.is_secretary_of(current_user, current_user.pillar_id):
         form.pillar_id.data = current_user.pillar_id
     form.phone.data = current_user.phone
@@ -164,7 +167,7 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
             apply_service_error(form, error)
             return _form_page(form, status=422, preview=preview)
         flash(
-            _("%(n)d occurrences booked.", n=len(bookings)),
+            ngettext("%(num)d occurrence booked.", "%(num)d occurrences booked.", len(bookings)),
             "success",
         )
         return redirect_after_post(url_for("bookings.detail", booking_id=bookings[0].id))

@@ -39,10 +39,14 @@ def render(
 
 
 def redirect_after_post(location: str) -> Response:
-    """Post/redirect/get for plain forms; a client-side redirect for htmx requests."""
+    """Post/redirect/get for plain forms; a full-page client-side redirect for htmx ones.
+
+    HX-Redirect (not HX-Location): the next page must arrive whole, with its layout
+    and flashed message, not as the fragment an htmx request would get.
+    """
     if wants_fragment():
         response = make_response("", 204)
-        response.headers["HX-Location"] = location
+        response.headers["HX-Redirect"] = location
     else:
         response = make_response("", 303)
         response.headers["Location"] = location

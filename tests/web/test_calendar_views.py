@@ -135,7 +135,7 @@ def test_defaults_to_todays_day_view(login_as, rooms, today):
         ("date=garbage", "2025-11-24"),
         ("date=2025-02-30", "2025-11-24"),
         ("date=1899-12-31", "2000-01-01"),
-        ("view=year", "day, week"),
+        ("view=year", "hari, minggu"),
         ("room=abc", "abc"),
         ("room=9999", "9999"),
     ],
@@ -216,7 +216,7 @@ def test_day_view_free_slots_link_to_the_booking_form(login_as, rooms, book, nex
     assert "09:00" not in starts and "10:00" not in starts and "10:30" in starts
     # two rooms, 07.30–16.45 each: at most one link per half hour and room
     assert len(links) <= 2 * 19
-    assert "visually-hidden" in page and "Book Aula" in page
+    assert "visually-hidden" in page and "Pinjam Aula" in page
 
 
 def test_day_view_room_filter_shows_one_column(login_as, rooms, book, next_week):
@@ -329,7 +329,7 @@ def test_month_view_counts_per_day(login_as, rooms, book, next_week):
         re.S,
     )
     assert cell, page
-    assert "2 bookings" in cell.group(1) and "1 waiting" in cell.group(1)
+    assert "2 peminjaman" in cell.group(1) and "1 menunggu" in cell.group(1)
     assert page.count("<tr>") >= 5  # header + at least four weeks
     assert "<caption" in page and '<th scope="col">' in page
 
