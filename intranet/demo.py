@@ -257,9 +257,14 @@ def _seed_rooms_and_bookings(pillars: dict[str, Pillar]) -> None:
         for room in rng.sample(list(rooms), k=2):
             begin, end = rng.choice(slots)
             user = rng.choice(bookers)
-            pillar = user.pillar.code if user.pillar else None
-            own = [title for title, code in EVENTS if code == pillar]
+            code = user.pillar.code if user.pillar else None
+            own = [title for title, event_code in EVENTS if event_code == code]
             title = own[0] if own else rng.choice(EVENTS)[0]
+            # Secretaries book for their pillar; staff ask in person (no pillar) or the
+            # front desk writes a pillar's paper request into the book.
+            pillar = code if user.role != "staff" else None
+            if user.role == "staff" and rng.random() < 0.4:
+                user, pillar = users["resepsionis"], code
             people = rng.randint(4, min(rooms[room].capacity, 60))
             booking = book(user, room, day, begin, end, title, pillar, people)
             if booking is None or booking.status != "pending" or day >= today:

@@ -60,6 +60,32 @@ def can_manage_assets(user: Any) -> bool:
     return _role(user) in {Role.ASSET_KEEPER, Role.ADMIN}
 
 
+def can_book_for_pillar(user: Any, pillar_id: int | None) -> bool:
+    """Book on behalf of a pillar: its secretary; the front desk and admin for any."""
+    return can_manage_front_desk(user) or is_secretary_of(user, pillar_id)
+
+
+def can_edit_booking(user: Any, booking: Any) -> bool:
+    """Change, move or cancel: the booker while it is ahead; the front desk any time."""
+    from intranet.bookings.models import HOLDING_STATUSES
+    from intranet.core.db import utcnow
+
+    if booking.status not in HOLDING_STATUSES:
+        return False
+    if can_manage_front_desk(user):
+        return True
+    return getattr(user, "id", None) == booking.booked_by_id and booking.end_at > utcnow()
+
+
+def can_cancel_booking(user: Any, booking: Any) -> bool:
+    return can_edit_booking(user, booking)
+
+
+def can_decide_booking(user: Any, booking: Any) -> bool:
+    """Approve or reject: the front desk, while the booking is pending."""
+    return can_manage_front_desk(user) and booking.status == "pending"
+
+
 def require(predicate: Callable[[Any], bool]) -> Callable:
     """View decorator: log in first, then 403 unless ``predicate(current_user)``."""
 

@@ -22,9 +22,9 @@ from intranet.core.db import utcnow, write_transaction
 from intranet.core.services import ServiceError
 from intranet.extensions import db
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-PILLAR_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+USERNAME_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,63}\Z")
+PILLAR_CODE_RE = re.compile(r"\A[A-Z0-9][A-Z0-9_-]{0,19}\Z")
+COLOUR_RE = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
 MIN_PASSWORD_LENGTH = 8
 
 ROLE_LABELS = {

@@ -31,9 +31,6 @@ def register(app) -> None:
     app.register_blueprint(rooms_admin_bp)
     app.jinja_env.globals.update(
         status_label=lambda status: services.STATUS_LABELS.get(status, status),
-        booking_can_edit=services.can_edit,
-        booking_can_cancel=services.can_cancel,
-        booking_can_decide=services.can_decide,
         audit_action_label=audit.action_label,
         scope_labels=SCOPE_LABELS,
     )

@@ -38,7 +38,7 @@ def nth_weekday_of(day: date) -> int:
 
 
 def expand(first: date, rule: Recurrence) -> list[date]:
-    """The dates of a series starting on ``first`` (which is always the first date).
+    """The dates of a series starting on ``first``.
 
     Months without the date (the 31st) or without the weekday (a 5th Tuesday) are
     skipped, not moved. The span is capped at a year and MAX_OCCURRENCES dates.
@@ -76,9 +76,8 @@ def expand(first: date, rule: Recurrence) -> list[date]:
     else:
         freq = rrule.MONTHLY
         options["byweekday"] = _WEEKDAYS[first.weekday()](nth_weekday_of(first))
+    # Weekly on chosen days starts at the first chosen day on or after ``first``.
     dates = [d.date() for d in rrule.rrule(freq, **options)]
-    if first not in dates:  # e.g. weekly on Mon/Wed starting on a Tuesday
-        dates.insert(0, first)
     if count is not None:
         dates = dates[:count]
     return dates

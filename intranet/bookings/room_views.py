@@ -71,16 +71,34 @@ def _room_form_page(form: RoomForm, room: Room | None, status: int = 200):
     )
 
 
-def _store_photo(form: RoomForm, room: Room) -> None:
-    """Save a new photo (or remove the old one) as part of the room's change."""
+def _store_photo(form: RoomForm, room: Room, files: dict) -> None:
+    """Save a new photo (or drop the old one) as part of the room's change.
+
+    ``files`` collects what to delete: "old" once the change is committed, "new" if
+    the change fails, so the database and the folder never disagree.
+    """
     upload = form.photo.data
     if upload and getattr(upload, "filename", ""):
-        old = room.photo
-        room.photo = uploads.save_image(upload, "rooms")
-        uploads.remove_image(old, "rooms")
+        files["old"] = room.photo
+        room.photo = files["new"] = uploads.save_image(upload, "rooms")
     elif form.remove_photo.data and room.photo:
-        uploads.remove_image(room.photo, "rooms")
-        room.photo = None
+        files["old"], room.photo = room.photo, None
+
+
+def _save_room(form: RoomForm, room: Room | None) -> Room:
+    files: dict = {}
+    try:
+        with write_transaction():
+            if room is None:
+                room = services.create_room(_room_data(form), actor=current_user)
+            else:
+                services.update_room(room, _room_data(form), actor=current_user)
+            _store_photo(form, room, files)
+    except Exception:
+        uploads.remove_image(files.get("new"), "rooms")
+        raise
+    uploads.remove_image(files.get("old"), "rooms")
+    return room
 
 
 @rooms_bp.route("/<int:room_id>/photo")
@@ -100,9 +118,7 @@ def room_new():
     form = RoomForm()
     if form.validate_on_submit():
         try:
-            with write_transaction():
-                room = services.create_room(_room_data(form), actor=current_user)
-                _store_photo(form, room)
+            room = _save_room(form, None)
         except ServiceError as error:
             apply_service_error(form, error)
         else:
@@ -118,9 +134,7 @@ def room_edit(room_id: int):
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         try:
-            with write_transaction():
-                services.update_room(room, _room_data(form), actor=current_user)
-                _store_photo(form, room)
+            _save_room(form, room)
         except ServiceError as error:
             apply_service_error(form, error)
         else:

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from intranet.auth import permissions
 from intranet.auth.models import Pillar
@@ -230,28 +230,16 @@ def search_bookings(
 # --- permissions on bookings ---------------------------------------------------------
 
 
-def can_edit(user: Any, booking: Booking) -> bool:
-    """Change, move or cancel: the booker while it is ahead; the front desk any time."""
-    if booking.status not in HOLDING_STATUSES:
-        return False
-    if permissions.can_manage_front_desk(user):
-        return True
-    return getattr(user, "id", None) == booking.booked_by_id and booking.end_at > utcnow()
-
-
-def can_cancel(user: Any, booking: Booking) -> bool:
-    return booking.status in HOLDING_STATUSES and can_edit(user, booking)
-
-
-def can_decide(user: Any, booking: Booking) -> bool:
-    return permissions.can_manage_front_desk(user) and booking.status == BookingStatus.PENDING
+can_edit = permissions.can_edit_booking
+can_cancel = permissions.can_cancel_booking
+can_decide = permissions.can_decide_booking
 
 
 def allowed_pillars(user: Any) -> list[Pillar]:
-    """Pillars the user may book for: their own; the front desk and admin: any."""
+    """Pillars the user may book for: a secretary their own; the front desk any."""
     stmt = select(Pillar).where(Pillar.active.is_(True)).order_by(Pillar.code)
     if not permissions.can_manage_front_desk(user):
-        if user.pillar_id is None:
+        if not permissions.is_secretary_of(user, user.pillar_id):
             return []
         stmt = stmt.where(Pillar.id == user.pillar_id)
     return list(db.session.scalars(stmt))
@@ -266,8 +254,12 @@ def check_request(
     *,
     exclude_ids: tuple[int, ...] = (),
     now: datetime | None = None,
+    time_rules: bool = True,
 ) -> Check:
-    """Every rule breach and conflict of a request, per field. Reads only."""
+    """Every rule breach and conflict of a request, per field. Reads only.
+
+    ``time_rules=False`` skips notice and how-far-ahead (an edit that keeps its slot).
+    """
     check = Check()
     add = check.problems.append
     config = current_app.config
@@ -288,9 +280,9 @@ def check_request(
     for name, moment in (("start", request.start), ("end", request.end)):
         if moment is not None and (moment.minute % step or moment.second):
             add(Problem(name, _("Use steps of %(n)d minutes.", n=step)))
-    if request.pillar_id is not None and request.pillar_id not in {
-        p.id for p in allowed_pillars(user)
-    }:
+    if request.pillar_id is not None and not permissions.can_book_for_pillar(
+        user, request.pillar_id
+    ):
         add(Problem("pillar_id", _("You cannot book on behalf of this pillar.")))
     if room is None or request.day is None or request.start is None or request.end is None:
         return check
@@ -323,7 +315,7 @@ def check_request(
         )
     now = now or utcnow()
     notice = config["BOOKING_MIN_NOTICE_MINUTES"]
-    if start < now + timedelta(minutes=notice):
+    if time_rules and start < now + timedelta(minutes=notice):
         add(
             Problem(
                 "date" if start < now else "start",
@@ -334,7 +326,7 @@ def check_request(
             )
         )
     ahead = config["BOOKING_MAX_DAYS_AHEAD"]
-    if start > now + timedelta(days=ahead):
+    if time_rules and start > now + timedelta(days=ahead):
         add(Problem("date", _("Book at most %(n)d days ahead.", n=ahead), overridable=True))
     if request.attendees > room.capacity:
         add(
@@ -473,7 +465,8 @@ def _apply(booking: Booking, request: BookingRequest) -> None:
 
 
 def _load_for_write(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    """The booking, row-locked and re-read (always lock the booking, then its room)."""
+    booking = lock_for_update(Booking, booking_id)
     if booking is None:
         raise ServiceError(_("This booking no longer exists."))
     return booking
@@ -506,19 +499,24 @@ def update_booking(
             if target.id != booking.id:
                 own = request_from_booking(target)
                 target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
-            check = check_request(user, target_request, exclude_ids=exclude, now=now)
-            if _enforce(user, request, check):
-                overrides.append((target, check))
-            before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
             moved = (
                 target.room_id != target_request.room_id
                 or target.start_at != to_utc(target_request.day, target_request.start)
                 or target.end_at != to_utc(target_request.day, target_request.end)
             )
+            check = check_request(
+                user, target_request, exclude_ids=exclude, now=now, time_rules=moved
+            )
+            if _enforce(user, request, check):
+                overrides.append((target, check))
+            before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
             _apply(target, target_request)
             room = db.session.get(Room, target.room_id)
-            if moved and target.status == BookingStatus.APPROVED:
-                target.status = _initial_status(user, room)  # back to the queue if needed
+            if moved:  # a new slot: back to the queue if the room needs approval
+                target.status = _initial_status(user, room)
+                approved_now = target.status == BookingStatus.APPROVED and room.needs_approval
+                target.decided_by_id = user.id if approved_now else None
+                target.decided_at = utcnow() if approved_now else None
             db.session.flush()
             _audit_booking("booking.update", target, before, user)
             changed.append(target)
@@ -541,8 +539,8 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
     if scope == "following":
         stmt = stmt.where(Booking.start_at >= booking.start_at)
     else:
-        stmt = stmt.where(Booking.end_at > utcnow())
-    targets = list(db.session.scalars(stmt.order_by(Booking.start_at)))
+        stmt = stmt.where(or_(Booking.start_at > utcnow(), Booking.id == booking.id))
+    targets = list(db.session.scalars(stmt.order_by(Booking.start_at).with_for_update()))
     return targets or [booking]
 
 

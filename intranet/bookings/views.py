@@ -160,7 +160,9 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
                 current_user, booking_request, rule, skip=skip
             )
         except services.BookingRejected as error:
-            _show_check(form, error.check)
+            form.form_errors.append(
+                _("Some dates cannot be booked. Tick them to skip them, or change the time.")
+            )
             preview = services.preview_series(current_user, booking_request, rule)
             return _form_page(form, status=422, preview=preview, check=error.check)
         except ServiceError as error:
@@ -173,7 +175,10 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
         return redirect_after_post(url_for("bookings.detail", booking_id=bookings[0].id))
     # First submit: show every occurrence; conflicting ones are pre-selected to skip.
     form.confirm.data = "1"
-    form.skip.data = [o.day.isoformat() for o in preview if o.check.blocking]
+    front_desk = permissions.can_manage_front_desk(current_user)
+    form.skip.data = [
+        o.day.isoformat() for o in preview if (o.check.blocking if front_desk else o.check.problems)
+    ]
     return _form_page(form, preview=preview)
 
 
@@ -184,22 +189,45 @@ def check():
     form = BookingForm(formdata=request.args, meta={"csrf": False})
     _prepare(form)
     form.validate()
+    booking = None
+    booking_id = request.args.get("booking_id", type=int)
+    if booking_id:  # checking an edit: the booking does not clash with itself
+        booking = _booking_or_404(booking_id)
+        if not services.can_edit(current_user, booking):
+            abort(403)
     result = None
     if form.room_id.data and form.date.data and form.start.data and form.end.data:
-        result = services.check_request(current_user, _request_from_form(form))
+        result = services.check_request(
+            current_user,
+            _request_from_form(form),
+            exclude_ids=(booking.id,) if booking else (),
+            time_rules=_moves(booking, form),
+        )
         form = _clear_errors(form)
         _show_check(form, result)
-    return (
-        _form_page(form, check=result)
-        if not wants_fragment()
-        else render(
-            "bookings/form.html",
-            "bookings/_check.html",
-            form=form,
-            check=result,
-            availability=_availability(form),
-            front_desk=permissions.can_manage_front_desk(current_user),
-        )
+    if not wants_fragment():
+        return _form_page(form, check=result, booking=booking)
+    return render(
+        "bookings/form.html",
+        "bookings/_check.html",
+        form=form,
+        check=result,
+        booking=booking,
+        availability=_availability(form),
+        front_desk=permissions.can_manage_front_desk(current_user),
+    )
+
+
+def _moves(booking: Booking | None, form: BookingForm) -> bool:
+    """Whether the form asks for another slot than the booking has (new: always)."""
+    if booking is None:
+        return True
+    current = services.request_from_booking(booking)
+    return (current.room_id, current.day, current.start, current.end) != (
+        form.room_id.data,
+        form.date.data,
+        form.start.data,
+        form.end.data,
     )
 
 
@@ -284,6 +312,15 @@ def _decide(booking_id: int, action: str):
     except ServiceError as exc:
         error = exc.message
     booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if request.form.get("view") == "row" and wants_fragment() and booking.series_id and not error:
+        # A whole series changed: its other rows in the queue change too.
+        return render(
+            "bookings/approvals.html",
+            "bookings/_approvals_table.html",
+            headers={"HX-Retarget": "#approvals", "HX-Reswap": "innerHTML"},
+            page=paginate(_pending_queue()),
+            decision_form=DecisionForm(),
+        )
     if request.form.get("view") == "row" and wants_fragment():
         return render(
             "bookings/approvals.html",
@@ -352,13 +389,17 @@ def index():
 @bp.route("/approvals")
 @permissions.require(permissions.can_manage_front_desk)
 def approvals():
-    stmt = services.search_bookings(status=BookingStatus.PENDING.value).where(
-        Booking.end_at > services.utcnow()
-    )
-    stmt = stmt.order_by(None).order_by(Booking.start_at, Booking.id)
     return render(
         "bookings/approvals.html",
         "bookings/_approvals_table.html",
-        page=paginate(stmt),
+        page=paginate(_pending_queue()),
         decision_form=DecisionForm(),
     )
+
+
+def _pending_queue():
+    """Pending bookings not yet over, soonest first."""
+    stmt = services.search_bookings(status=BookingStatus.PENDING.value).where(
+        Booking.end_at > services.utcnow()
+    )
+    return stmt.order_by(None).order_by(Booking.start_at, Booking.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -40,7 +40,23 @@ def error_response(code: int, title: str, message: str) -> Response:
         code=code,
         title=title,
         message=message,
+        reload_url=_current_page(),
     )
+
+
+def _current_page() -> str:
+    """The page to reload after a stale form: the browser's page for htmx, else this one."""
+    from urllib.parse import urlsplit
+
+    from intranet.auth.login import safe_next
+
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        if parts.netloc and parts.netloc != request.host:
+            return "/"
+        return safe_next(parts.path + (f"?{parts.query}" if parts.query else "")) or "/"
+    return request.path
 
 
 def handle_http_error(error: HTTPException) -> Response:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 
 from intranet.extensions import db
 
@@ -21,9 +22,9 @@ def paginate(stmt: Any, per_page: int | None = None) -> Any:
 
 
 def page_url(page: int) -> str:
-    args = request.args.to_dict()
-    args["page"] = str(page)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    """This page's URL with ``page`` replaced (other query parameters kept verbatim)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.path}?{urlencode([*args, ('page', str(page))])}"
 
 
 def init_app(app) -> None:

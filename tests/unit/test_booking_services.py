@@ -360,3 +360,38 @@ def test_search_and_schedule(ctx, make_room, staff, next_week):
     segment = schedule.segments[0]
     assert 0 < segment.left < 100 and 0 < segment.width < 100
     assert isinstance(datetime.now(UTC), datetime)
+
+
+def test_staff_cannot_book_for_their_pillar(ctx, make_room, make_user, make_pillar, next_week):
+    psm = make_pillar("PSM")
+    member = make_user("anggota", pillar=psm)  # staff, member of PSM, not its secretary
+    room = make_room()
+    check = services.check_request(member, req(room, next_week, (9, 0), (10, 0), pillar_id=psm.id))
+    assert "pillar_id" in _fields(check)
+    assert services.allowed_pillars(member) == []
+
+
+def test_weekly_on_chosen_days_starts_at_first_chosen_day():
+    days = expand(date(2025, 11, 25), Recurrence("weekly", weekdays=(0, 2), count=3))  # a Tuesday
+    assert days == [date(2025, 11, 26), date(2025, 12, 1), date(2025, 12, 3)]
+
+
+def test_renaming_a_booking_that_starts_soon_keeps_its_slot(ctx, make_room, staff, next_week):
+    room = make_room()
+    booking = services.create_booking(staff, req(room, next_week, (9, 0), (10, 0)))
+    soon = services.to_utc(next_week, time(8, 45))  # 15 minutes before the start
+    services.update_booking(
+        staff, booking.id, req(room, next_week, (9, 0), (10, 0), title="Nama baru"), now=soon
+    )
+    assert db.session.get(Booking, booking.id).title == "Nama baru"
+    with pytest.raises(services.BookingRejected):  # but moving it now needs notice
+        services.update_booking(staff, booking.id, req(room, next_week, (9, 15), (10, 0)), now=soon)
+
+
+def test_moving_clears_the_old_decision(ctx, make_room, staff, desk, next_week):
+    room = make_room(needs_approval=True)
+    booking = services.create_booking(staff, req(room, next_week, (9, 0), (10, 0)))
+    services.approve(desk, booking.id)
+    services.update_booking(staff, booking.id, req(room, next_week, (11, 0), (12, 0)))
+    moved = db.session.get(Booking, booking.id)
+    assert moved.status == "pending" and moved.decided_by_id is None

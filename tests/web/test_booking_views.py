@@ -275,3 +275,40 @@ def test_today_page_lists_todays_and_my_bookings(app, login_as, users, make_room
         )
     html = login_as("staff").get("/").get_data(as_text=True)
     assert 'id="today-bookings-heading"' in html and "Rapat malam" in html
+
+
+def test_live_check_on_edit_ignores_the_booking_itself(login_as, make_room, next_week):
+    room = make_room("Ruang Sendiri")
+    staff = login_as("staff")
+    staff.post_form("/bookings/new", form_data(room, next_week, title="Punya saya"))
+    booking = db.session.query(Booking).one()
+    query = (
+        f"/bookings/check?booking_id={booking.id}&room_id={room.id}"
+        f"&date={next_week.isoformat()}&start=09:00&end=10:30&attendees=5&title=x"
+    )
+    html = staff.htmx_get(query).get_data(as_text=True)
+    assert 'class="ok-note"' in html and "Punya saya" in html  # in the strip, not a conflict
+    full = staff.get(query).get_data(as_text=True)
+    assert f'action="/bookings/{booking.id}/edit"' in full  # no-JS check keeps editing
+    other = login_as("secretary")
+    assert other.htmx_get(query).status_code == 403
+
+
+def test_approving_a_series_from_the_queue_refreshes_the_table(login_as, room, next_week):
+    staff = login_as("staff")
+    data = form_data(room, next_week, frequency="weekly", count="3", interval="1")
+    staff.post_form("/bookings/new", {**data, "confirm": "1"})
+    first = db.session.query(Booking).order_by(Booking.start_at).first()
+    desk = login_as("receptionist")
+    response = desk.post_form(
+        f"/bookings/{first.id}/approve", {"view": "row", "scope": "all"}, htmx=True
+    )
+    assert response.headers["HX-Retarget"] == "#approvals"
+    assert "approval-" not in response.get_data(as_text=True)  # nothing left waiting
+    assert {b.status for b in db.session.query(Booking)} == {"approved"}
+
+
+def test_pagination_links_keep_filters_and_ignore_odd_parameters(login_as):
+    admin = login_as("admin")
+    response = admin.get("/admin/audit/?endpoint=x&_external=1&object_type=user")
+    assert response.status_code == 200

@@ -31,7 +31,7 @@ def counted():
 @pytest.fixture
 def busy_office(app, users, make_user, make_pillar, make_room):
     pillars = [make_pillar(f"Q{n}") for n in range(5)]
-    people = [make_user(f"orang.{n}", pillar=pillars[n % 5]) for n in range(30)]
+    people = [make_user(f"orang.{n}", role="secretary", pillar=pillars[n % 5]) for n in range(30)]
     rooms = [make_room(f"Ruang {n}", needs_approval=True) for n in range(3)]
     with app.test_request_context():
         first = local_today() + timedelta(days=3)
