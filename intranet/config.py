@@ -100,3 +100,16 @@ def secret_key_from_instance(instance_path: str) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def check_office_timezone(name: str) -> None:
+    """Refuse an unknown zone or one with daylight saving time (bookings assume 24-hour
+    days; Indonesia's WIB, WITA and WIT have none)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+    year = datetime.now().year
+    offsets = {datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 4, 7, 10)}
+    if len(offsets) > 1:
+        raise ValueError(f"OFFICE_TIMEZONE {name!r} observes daylight saving time")

@@ -125,3 +125,13 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
     os.environ.pop("FLASK_APP", None)
+
+
+def test_office_timezone_must_exist_and_have_no_daylight_saving(database_url):
+    import pytest
+
+    for zone in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"):
+        create_app({**base_config(database_url), "OFFICE_TIMEZONE": zone})
+    for zone in ("Europe/Amsterdam", "Not/AZone"):
+        with pytest.raises((ValueError, KeyError)):  # KeyError: ZoneInfoNotFoundError
+            create_app({**base_config(database_url), "OFFICE_TIMEZONE": zone})
