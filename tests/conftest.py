@@ -231,3 +231,43 @@ def next_week(app):
 
     with app.test_request_context():
         return local_today() + timedelta(days=7)
+
+
+@pytest.fixture
+def book(app, users):
+    """``book(room, day, start, end, status=...)``: a booking made a day ahead of time."""
+    from datetime import datetime, time, timedelta
+
+    from intranet.bookings import services as booking_services
+    from intranet.core.formatting import office_zone
+
+    def make(
+        room, day, start=time(9), end=time(10), *, user=None, status=None, title="Rapat", **kw
+    ):
+        user = user or users["staff"]
+        earlier = datetime.combine(day, time.min, tzinfo=office_zone()) - timedelta(days=1)
+        booking = booking_services.create_booking(
+            user,
+            booking_services.BookingRequest(
+                room_id=room.id,
+                day=day,
+                start=start,
+                end=end,
+                title=title,
+                attendees=kw.pop("attendees", 5),
+                **kw,
+            ),
+            now=earlier,
+        )
+        desk = users["receptionist"]
+        if status == "approved" and booking.status == "pending":
+            booking_services.approve(desk, booking.id)
+        elif status == "cancelled":
+            booking_services.cancel(desk, booking.id, "Acara batal")
+        elif status == "rejected":
+            booking_services.reject(desk, booking.id, "Ruang dipakai")
+        db.session.refresh(booking)
+        assert status is None or booking.status == status
+        return booking
+
+    return make

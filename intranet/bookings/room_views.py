@@ -35,7 +35,7 @@ def detail(room_id: int):
     return render(
         "rooms/detail.html",
         room=room,
-        upcoming=services.upcoming_for_room(room.id),
+        upcoming=services.upcoming(room_id=room.id),
         opens_closes=services.bookable_hours(room),
         **room_week(room),
     )

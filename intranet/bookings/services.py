@@ -795,19 +795,16 @@ def booking_history(booking_id: int) -> list[audit.AuditEntry]:
     )
 
 
-def upcoming_for_room(room_id: int, limit: int = 10) -> list[Booking]:
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.room_id == room_id,
-                Booking.status.in_(HOLDING_STATUSES),
-                Booking.end_at > utcnow(),
-            )
-            .order_by(Booking.start_at)
-            .limit(limit)
-        )
-    )
+def upcoming(
+    *, room_id: int | None = None, user_id: int | None = None, limit: int = 10
+) -> list[Booking]:
+    """The next bookings holding a slot, of a room or of a booker."""
+    stmt = select(Booking).where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > utcnow())
+    if room_id is not None:
+        stmt = stmt.where(Booking.room_id == room_id)
+    if user_id is not None:
+        stmt = stmt.where(Booking.booked_by_id == user_id)
+    return list(db.session.scalars(stmt.order_by(Booking.start_at).limit(limit)))
 
 
 @dataclass
@@ -839,18 +836,3 @@ def day_schedule(room: Room, day: date) -> DaySchedule:
             Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
         )
     return DaySchedule(room, day, opens, closes, segments)
-
-
-def upcoming_for_user(user_id: int, limit: int = 5) -> list[Booking]:
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.booked_by_id == user_id,
-                Booking.status.in_(HOLDING_STATUSES),
-                Booking.end_at > utcnow(),
-            )
-            .order_by(Booking.start_at)
-            .limit(limit)
-        )
-    )

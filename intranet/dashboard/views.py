@@ -25,5 +25,5 @@ def today():
         pillars=pillar_choices(),
         member_counts=pillar_member_counts(),
         todays_bookings=booking_services.bookings_between(start, end),
-        my_next_bookings=booking_services.upcoming_for_user(current_user.id, limit=5),
+        my_next_bookings=booking_services.upcoming(user_id=current_user.id, limit=5),
     )

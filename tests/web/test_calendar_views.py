@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import event
 
 from intranet.bookings import services
-from intranet.bookings.services import BookingRequest
 from intranet.core.formatting import format_date_long, local_today, office_zone
 from intranet.extensions import db
 
@@ -18,35 +17,11 @@ CALENDAR = "/bookings/calendar"
 
 
 @pytest.fixture
-def book(app, users):
-    """``book(room, day, start, end, status=...)``: a booking made ahead of time."""
+def book(book):
+    """The shared ``book`` fixture, titled "Rapat koordinasi" by default."""
 
-    def make(room, day, start, end, *, user=None, status=None, title="Rapat koordinasi", **kw):
-        user = user or users["staff"]
-        earlier = datetime.combine(day, time.min, tzinfo=office_zone()) - timedelta(days=1)
-        booking = services.create_booking(
-            user,
-            BookingRequest(
-                room_id=room.id,
-                day=day,
-                start=start,
-                end=end,
-                title=title,
-                attendees=kw.pop("attendees", 5),
-                **kw,
-            ),
-            now=earlier,
-        )
-        desk = users["receptionist"]
-        if status == "approved" and booking.status == "pending":
-            services.approve(desk, booking.id)
-        elif status == "cancelled":
-            services.cancel(desk, booking.id, "Acara batal")
-        elif status == "rejected":
-            services.reject(desk, booking.id, "Ruang dipakai")
-        db.session.refresh(booking)
-        assert status is None or booking.status == status
-        return booking
+    def make(*args, title="Rapat koordinasi", **kw):
+        return book(*args, title=title, **kw)
 
     return make
 

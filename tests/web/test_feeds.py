@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
 from intranet.auth.models import User
-from intranet.bookings import feeds, services
-from intranet.bookings.services import BookingRequest
+from intranet.bookings import feeds
 from intranet.core.audit import AuditEntry
 from intranet.core.db import write_transaction
-from intranet.core.formatting import local_today, office_zone
+from intranet.core.formatting import local_today
 from intranet.extensions import db
-
-
-@pytest.fixture
-def book(app, users):
-    def make(room, day, start=time(9), end=time(10), *, user=None, status=None, **kw):
-        user = user or users["staff"]
-        earlier = datetime.combine(day, time.min, tzinfo=office_zone()) - timedelta(days=1)
-        booking = services.create_booking(
-            user,
-            BookingRequest(
-                room_id=room.id,
-                day=day,
-                start=start,
-                end=end,
-                title=kw.pop("title", "Rapat"),
-                attendees=5,
-                **kw,
-            ),
-            now=earlier,
-        )
-        desk = users["receptionist"]
-        if status == "approved" and booking.status == "pending":
-            services.approve(desk, booking.id)
-        elif status == "cancelled":
-            services.cancel(desk, booking.id, "Acara batal")
-        elif status == "rejected":
-            services.reject(desk, booking.id, "Ruang dipakai")
-        db.session.refresh(booking)
-        assert status is None or booking.status == status
-        return booking
-
-    return make
 
 
 @pytest.fixture
