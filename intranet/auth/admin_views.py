@@ -136,6 +136,11 @@ def user_toggle_active(user_id: int):
             services.set_user_active(user, not user.active, actor=current_user)
     except ServiceError as exc:
         error = exc.message
+    if not error:
+        if user.active:
+            flash(_("%(username)s can log in again.", username=user.username), "success")
+        else:
+            flash(_("%(username)s is deactivated.", username=user.username), "success")
     if wants_fragment():
         return render(
             "admin/users.html",
@@ -147,10 +152,6 @@ def user_toggle_active(user_id: int):
         )
     if error:
         flash(error, "error")
-    elif user.active:
-        flash(_("%(username)s can log in again.", username=user.username), "success")
-    else:
-        flash(_("%(username)s is deactivated.", username=user.username), "success")
     return redirect_after_post(referrer_path() or url_for("admin.users"))
 
 

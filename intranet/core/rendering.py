@@ -23,12 +23,14 @@ def render(
 ) -> Response:
     """Render ``fragment`` for htmx swaps, else the full ``template`` (which includes it).
 
-    Fragments carry the flashed messages as an out-of-band swap, so messages show
-    after partial updates too.
+    Fragments answering a change (POST) carry the flashed messages as an out-of-band
+    swap, so messages show after partial updates too. Fragments for GET requests (live
+    checks, filters) leave them for the next page, which may already be on its way.
     """
     if fragment is not None and wants_fragment():
         body = render_template(fragment, **context)
-        body += render_template("_flash_oob.html")
+        if request.method != "GET":
+            body += render_template("_flash_oob.html")
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

@@ -28,10 +28,19 @@ def test_boosted_and_history_restore_requests_get_full_page(login_as):
 
 def test_flash_messages_travel_out_of_band_in_fragments(login_as, users):
     admin = login_as("admin")
-    # a plain (non-htmx) toggle flashes a message; the next fragment carries it
-    admin.post_form(f"/admin/users/{users['staff'].id}/active")
-    body = admin.htmx_get("/admin/users/").get_data(as_text=True)
+    body = admin.post_form(f"/admin/users/{users['staff'].id}/active", htmx=True).get_data(
+        as_text=True
+    )
     assert 'hx-swap-oob="true"' in body and "flash-success" in body
+
+
+def test_get_fragments_leave_flash_messages_for_the_next_page(login_as, users):
+    """A live check racing a redirect must not eat the message the next page shows."""
+    admin = login_as("admin")
+    admin.post_form(f"/admin/users/{users['staff'].id}/active")  # flashes, redirects
+    fragment = admin.htmx_get("/admin/users/").get_data(as_text=True)
+    assert "flash-success" not in fragment
+    assert "flash-success" in admin.get("/admin/users/").get_data(as_text=True)
 
 
 def test_security_headers_on_every_response(client):
