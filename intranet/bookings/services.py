@@ -540,7 +540,9 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
         stmt = stmt.where(Booking.start_at >= booking.start_at)
     else:
         stmt = stmt.where(or_(Booking.start_at > utcnow(), Booking.id == booking.id))
-    targets = list(db.session.scalars(stmt.order_by(Booking.start_at).with_for_update()))
+    targets = list(
+        db.session.scalars(stmt.order_by(Booking.start_at).with_for_update(of=Booking))
+    )
     return targets or [booking]
 
 

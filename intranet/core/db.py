@@ -102,7 +102,7 @@ def lock_for_update(model: type, ident: Any) -> Any:
     stmt = (
         select(model)
         .where(model.id == ident)
-        .with_for_update()
+        .with_for_update(of=model)  # not the outer-joined (eager-loaded) tables
         .execution_options(populate_existing=True)
     )
     return db.session.execute(stmt).scalar_one_or_none()
