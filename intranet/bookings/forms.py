@@ -91,7 +91,7 @@ class BookingForm(FlaskForm):
     # Repeat (new bookings only)
     frequency = SelectField(
         _l("Repeat"),
-        choices=[SelectChoice(k, str(v)) for k, v in FREQUENCY_LABELS.items()],
+        choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()],
         default="",
     )
     interval = IntegerField(
@@ -102,7 +102,7 @@ class BookingForm(FlaskForm):
     weekdays = MultiCheckboxField(
         _l("On these days"),
         coerce=int,
-        choices=[SelectChoice(i, str(label)) for i, label in enumerate(WEEKDAY_LABELS)],
+        choices=[SelectChoice(i, label) for i, label in enumerate(WEEKDAY_LABELS)],
         validate_choice=True,
     )
     until = DateField(_l("Until"), format="%Y-%m-%d", validators=[Optional()])
@@ -114,7 +114,7 @@ class BookingForm(FlaskForm):
     # Series edits
     scope = SelectField(
         _l("Apply to"),
-        choices=[SelectChoice(k, str(v)) for k, v in SCOPE_LABELS.items()],
+        choices=[SelectChoice(k, v) for k, v in SCOPE_LABELS.items()],
         default="one",
     )
 
@@ -132,7 +132,7 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
     scope = SelectField(
         _l("Apply to"),
-        choices=[SelectChoice(k, str(v)) for k, v in SCOPE_LABELS.items()],
+        choices=[SelectChoice(k, v) for k, v in SCOPE_LABELS.items()],
         default="one",
     )
 

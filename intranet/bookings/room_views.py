@@ -37,8 +37,18 @@ def detail(room_id: int):
         room=room,
         upcoming=services.upcoming(room_id=room.id),
         opens_closes=services.bookable_hours(room),
-        **room_week(room),
+        **room_week(room, _this_or_next_working_week()),
     )
+
+
+def _this_or_next_working_week():
+    """Today, or on a weekend the coming Monday: the week people plan for."""
+    from datetime import timedelta
+
+    from intranet.core.formatting import local_today
+
+    today = local_today()
+    return today if today.weekday() < 5 else today + timedelta(days=7 - today.weekday())
 
 
 # --- administration ------------------------------------------------------------------

@@ -540,9 +540,7 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
         stmt = stmt.where(Booking.start_at >= booking.start_at)
     else:
         stmt = stmt.where(or_(Booking.start_at > utcnow(), Booking.id == booking.id))
-    targets = list(
-        db.session.scalars(stmt.order_by(Booking.start_at).with_for_update(of=Booking))
-    )
+    targets = list(db.session.scalars(stmt.order_by(Booking.start_at).with_for_update(of=Booking)))
     return targets or [booking]
 
 
@@ -838,3 +836,21 @@ def day_schedule(room: Room, day: date) -> DaySchedule:
             Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
         )
     return DaySchedule(room, day, opens, closes, segments)
+
+
+def recent_decisions(user_id: int, days: int = 14, limit: int = 5) -> list[Booking]:
+    """The user's bookings that someone else approved, rejected or cancelled lately."""
+    since = utcnow() - timedelta(days=days)
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.booked_by_id == user_id,
+                Booking.decided_by_id != user_id,
+                Booking.decided_at >= since,
+                Booking.status != BookingStatus.PENDING.value,
+            )
+            .order_by(Booking.decided_at.desc())
+            .limit(limit)
+        )
+    )

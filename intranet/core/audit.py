@@ -135,3 +135,15 @@ def search(
         end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
         stmt = stmt.where(AuditEntry.at < end)
     return stmt
+
+
+def display_value(value: Any) -> Any:
+    """Stored instants (ISO strings in UTC) shown in office time; the rest as they are."""
+    from intranet.core.formatting import format_datetime_short
+
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return format_datetime_short(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value

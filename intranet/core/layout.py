@@ -49,10 +49,18 @@ def current_language() -> str:
     return locale.language if locale is not None else "id"
 
 
+def current_item(items: list[NavItem]) -> NavItem | None:
+    """The entry for this page: its own endpoint first, else its section."""
+    exact = next((i for i in items if i.endpoint == request.endpoint), None)
+    return exact or next((i for i in items if request.blueprint in i.section), None)
+
+
 def layout_context() -> dict[str, Any]:
+    main_nav = visible(MAIN_NAV) if current_user.is_authenticated else []
     return {
         "perm": permissions.TEMPLATE_PREDICATES,
-        "main_nav": visible(MAIN_NAV) if current_user.is_authenticated else [],
+        "main_nav": main_nav,
+        "current_nav": current_item(main_nav),
         "admin_nav": visible(ADMIN_NAV) if current_user.is_authenticated else [],
         "current_blueprint": request.blueprint,
         "current_endpoint": request.endpoint,

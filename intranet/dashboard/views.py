@@ -26,4 +26,5 @@ def today():
         member_counts=pillar_member_counts(),
         todays_bookings=booking_services.bookings_between(start, end),
         my_next_bookings=booking_services.upcoming(user_id=current_user.id, limit=5),
+        decisions=booking_services.recent_decisions(current_user.id),
     )

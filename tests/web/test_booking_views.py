@@ -312,3 +312,19 @@ def test_pagination_links_keep_filters_and_ignore_odd_parameters(login_as):
     admin = login_as("admin")
     response = admin.get("/admin/audit/?endpoint=x&_external=1&object_type=user")
     assert response.status_code == 200
+
+
+def test_booker_sees_decisions_on_the_today_page(login_as, room, next_week):
+    staff = login_as("staff")
+    staff.post_form("/bookings/new", form_data(room, next_week, title="Ditolak nanti"))
+    booking = db.session.query(Booking).one()
+    login_as("receptionist").post_form(
+        f"/bookings/{booking.id}/reject", {"reason": "Aula dipakai acara Dinas"}
+    )
+    html = staff.get("/").get_data(as_text=True)
+    assert 'id="decisions-heading"' in html and "Aula dipakai acara Dinas" in html
+
+
+def test_repeat_options_are_translated(login_as):
+    html = login_as("staff").get("/bookings/new").get_data(as_text=True)
+    assert "Senin" in html and "Monday" not in html
