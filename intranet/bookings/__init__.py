@@ -41,6 +41,12 @@ def register(app) -> None:
                 NavItem("bookings.calendar", _l("Room calendar"), ("bookings",)),
                 NavItem("rooms.index", _l("Rooms"), ("rooms",)),
                 NavItem(
+                    "bookings.frontdesk",
+                    _l("Front desk sheet"),
+                    (),
+                    permissions.can_manage_front_desk,
+                ),
+                NavItem(
                     "bookings.approvals",
                     _l("Approvals"),
                     (),

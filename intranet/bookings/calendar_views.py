@@ -156,8 +156,15 @@ def calendar_view():
 @bp.route("/frontdesk")
 @login_required
 def frontdesk():
-    today = local_today()
-    days = [today, today + timedelta(days=1)]
+    """A day (default today) and the next working day, e.g. Friday and Monday."""
+    try:
+        first = parse_day(request.args.get("date"))
+    except BadParameter as error:
+        return _bad_request(error)
+    following = first + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    days = [first, following]
     bookings = services.bookings_between(
         services.local_day_bounds(days[0])[0], services.local_day_bounds(days[-1])[1]
     )
@@ -165,4 +172,6 @@ def frontdesk():
         "bookings/frontdesk.html",
         desk=calendar.desk_days(days, bookings, office_zone()),
         status_labels=services.STATUS_LABELS,
+        first=first,
+        printed_at=utcnow(),
     )

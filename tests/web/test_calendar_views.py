@@ -395,3 +395,14 @@ def test_room_week_renders_alone_for_a_room_page(app, rooms, book, next_week):
     # no #calendar or #booking-panel on a room page: plain links there
     assert "hx-target" not in html
     assert f"/bookings/new?room_id={rooms['aula'].id}" in html
+
+
+def test_frontdesk_for_a_chosen_day_and_the_next_working_day(login_as, rooms, book):
+    friday = local_today() + timedelta(days=(4 - local_today().weekday()) % 7 + 7)
+    monday = friday + timedelta(days=3)
+    book(rooms["kecil"], monday, time(9), time(10), title="Senin pagi")
+    desk = login_as("receptionist")
+    html = desk.get(f"/bookings/frontdesk?date={friday.isoformat()}").get_data(as_text=True)
+    assert format_date_long(friday) in html and format_date_long(monday) in html
+    assert "Senin pagi" in html
+    assert desk.get("/bookings/frontdesk?date=nope").status_code == 400
