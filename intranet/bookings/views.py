@@ -16,6 +16,7 @@ from intranet.bookings import services
 from intranet.bookings.forms import BookingForm, DecisionForm
 from intranet.bookings.models import Booking, BookingStatus
 from intranet.bookings.recurrence import Recurrence
+from intranet.core.formatting import local_today
 from intranet.core.forms import apply_service_error
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
@@ -373,6 +374,9 @@ def index():
         "date_from": _parse_date(request.args.get("from")),
         "date_to": _parse_date(request.args.get("to")),
     }
+    # Without dates the list starts today (soonest first); "from" empty but present = all.
+    if "from" not in request.args and not filters["date_to"]:
+        filters["date_from"] = local_today()
     stmt = services.search_bookings(user_id=current_user.id if who == "mine" else None, **filters)
     return render(
         "bookings/index.html",

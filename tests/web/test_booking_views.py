@@ -328,3 +328,16 @@ def test_booker_sees_decisions_on_the_today_page(login_as, room, next_week):
 def test_repeat_options_are_translated(login_as):
     html = login_as("staff").get("/bookings/new").get_data(as_text=True)
     assert "Senin" in html and "Monday" not in html
+
+
+def test_my_list_starts_today_unless_asked_for_the_past(login_as, users, make_room, book):
+    from intranet.core.formatting import local_today
+
+    room = make_room("Ruang Lalu")
+    book(room, local_today() - timedelta(days=3), title="Sudah lewat", user=users["staff"])
+    book(room, local_today() + timedelta(days=3), title="Akan datang", user=users["staff"])
+    staff = login_as("staff")
+    upcoming = staff.get("/bookings/").get_data(as_text=True)
+    assert "Akan datang" in upcoming and "Sudah lewat" not in upcoming
+    everything = staff.get("/bookings/?who=mine&from=").get_data(as_text=True)
+    assert "Akan datang" in everything and "Sudah lewat" in everything
