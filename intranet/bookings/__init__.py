@@ -52,6 +52,7 @@ def register(app) -> None:
                     (),
                     permissions.can_manage_front_desk,
                     badge=services.pending_count,
+                    badge_endpoint="bookings.approvals_badge",
                 ),
             ]
         )

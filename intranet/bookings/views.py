@@ -313,12 +313,13 @@ def _decide(booking_id: int, action: str):
     except ServiceError as exc:
         error = exc.message
     booking = db.session.get(Booking, booking_id, populate_existing=True)
+    changed = {} if error else {"HX-Trigger": "badgeChanged"}
     if request.form.get("view") == "row" and wants_fragment() and booking.series_id and not error:
         # A whole series changed: its other rows in the queue change too.
         return render(
             "bookings/approvals.html",
             "bookings/_approvals_table.html",
-            headers={"HX-Retarget": "#approvals", "HX-Reswap": "innerHTML"},
+            headers={"HX-Retarget": "#approvals", "HX-Reswap": "innerHTML", **changed},
             page=paginate(_pending_queue()),
             decision_form=DecisionForm(),
         )
@@ -327,6 +328,7 @@ def _decide(booking_id: int, action: str):
             "bookings/approvals.html",
             "bookings/_approval_row.html",
             status=422 if error else 200,
+            headers=changed,
             booking=booking,
             row_error=error,
             decision_form=DecisionForm(),
@@ -398,6 +400,18 @@ def approvals():
         "bookings/_approvals_table.html",
         page=paginate(_pending_queue()),
         decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/approvals/badge")
+@permissions.require(permissions.can_manage_front_desk)
+def approvals_badge():
+    """The pending count in the navigation, refreshed after each decision."""
+    return render(
+        "_badge.html",
+        "_badge.html",
+        count=services.pending_count(),
+        badge_url=url_for("bookings.approvals_badge"),
     )
 
 

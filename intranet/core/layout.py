@@ -26,6 +26,7 @@ class NavItem:
     section: tuple[str, ...]
     allowed: Any = None  # predicate(user) -> bool; None = every signed-in user
     badge: Any = None  # () -> int: a count shown next to the label (e.g. pending approvals)
+    badge_endpoint: str = ""  # answers the count's fragment, refreshed on "badgeChanged"
 
 
 # Each module adds its entry when it exists: no dead links.

@@ -206,6 +206,7 @@ def test_request_live_conflict_approval_and_day_view(live_server: str, page: Pag
     expect(other).to_have_attribute("data-e2e-untouched", "yes")
     expect(other.locator("form[action$='/approve']")).to_have_count(1)
     expect(table).to_have_attribute("data-e2e-untouched", "yes")
+    expect(badge).to_have_text(str(pending - 1))  # the nav count follows the decision
     expect(page.locator("header.site-header")).to_have_count(1)
     assert page.evaluate("window.__e2eMarker") == "same page"
     expect(page).to_have_url(f"{live_server}/bookings/approvals")

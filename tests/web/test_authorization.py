@@ -56,6 +56,7 @@ MATRIX = [
     ("GET", "/bookings/calendar", EVERYONE),
     ("GET", "/bookings/frontdesk", EVERYONE),
     ("GET", "/bookings/approvals", FRONT_DESK),
+    ("GET", "/bookings/approvals/badge", FRONT_DESK),
     ("GET", "/bookings/<int:booking_id>", EVERYONE),
     ("GET", "/bookings/<int:booking_id>/edit", BOOKER),
     ("POST", "/bookings/<int:booking_id>/edit", BOOKER),

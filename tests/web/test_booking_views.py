@@ -109,6 +109,9 @@ def test_front_desk_approves_from_queue_row(login_as, room, next_week):
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<tr id="approval-{booking.id}"')
     assert db.session.get(Booking, booking.id).status == "approved"
+    assert response.headers["HX-Trigger"] == "badgeChanged"  # the nav count refreshes
+    badge = desk.htmx_get("/bookings/approvals/badge").get_data(as_text=True)
+    assert 'class="badge-slot"' in badge and 'class="badge"' not in badge  # none left
 
 
 def test_reject_needs_reason(login_as, room, next_week):
