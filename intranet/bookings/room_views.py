@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,10 +11,12 @@ from sqlalchemy import select
 
 from intranet.auth import permissions
 from intranet.bookings import rooms_admin_bp, rooms_bp, services
+from intranet.bookings.calendar_views import room_week
 from intranet.bookings.forms import RoomForm
 from intranet.bookings.models import Room
 from intranet.core import uploads
 from intranet.core.db import write_transaction
+from intranet.core.formatting import local_today
 from intranet.core.forms import apply_service_error
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import ServiceError
@@ -29,7 +33,6 @@ def index():
 @rooms_bp.route("/<int:room_id>")
 @login_required
 def detail(room_id: int):
-    from intranet.bookings.calendar_views import room_week
 
     room = db.get_or_404(Room, room_id)
     return render(
@@ -43,9 +46,6 @@ def detail(room_id: int):
 
 def _this_or_next_working_week():
     """Today, or on a weekend the coming Monday: the week people plan for."""
-    from datetime import timedelta
-
-    from intranet.core.formatting import local_today
 
     today = local_today()
     return today if today.weekday() < 5 else today + timedelta(days=7 - today.weekday())

@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, or_, select
 
 from intranet.auth import permissions
 from intranet.auth.models import Pillar
+from intranet.auth.services import COLOUR_RE
 from intranet.bookings.models import (
     HOLDING_STATUSES,
     Booking,
@@ -29,7 +30,7 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import lock_for_update, utcnow, write_transaction
-from intranet.core.formatting import office_zone
+from intranet.core.formatting import format_time, office_zone
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -348,8 +349,6 @@ def check_request(
 
 
 def conflict_message(other: Booking) -> str:
-    from intranet.core.formatting import format_time
-
     return _(
         "%(room)s is already booked %(start)s–%(end)s for “%(title)s”.",
         room=other.room.name,
@@ -726,8 +725,6 @@ class RoomData:
 
 
 def _validate_room(data: RoomData, room_id: int | None = None) -> None:
-    from intranet.auth.services import COLOUR_RE
-
     if not data.name.strip():
         raise ServiceError(_("Enter the room's name."), field="name")
     if data.capacity is None or data.capacity < 1:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from intranet.auth.login import safe_next
 from intranet.core.rendering import render, wants_fragment
 from intranet.extensions import db
 
@@ -46,10 +49,6 @@ def error_response(code: int, title: str, message: str) -> Response:
 
 def _current_page() -> str:
     """The page to reload after a stale form: the browser's page for htmx, else this one."""
-    from urllib.parse import urlsplit
-
-    from intranet.auth.login import safe_next
-
     current = request.headers.get("HX-Current-URL")
     if current:
         parts = urlsplit(current)
