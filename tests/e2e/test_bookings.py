@@ -344,7 +344,7 @@ def test_booking_form_works_without_javascript(
         page.locator("#title").fill(title)
         check_button.click()
         expect(page).to_have_url(re.compile(r"/bookings/check\?"))
-        expect(page.locator("#start-error")).to_contain_text(slot.title)
+        expect(page.locator("#live-start .field-error")).to_contain_text(slot.title)
         availability = page.locator("#availability")
         expect(availability.locator(".strip-caption")).to_contain_text(slot.room_name)
         expect(availability.locator(".busy-list")).to_contain_text(slot.title)
@@ -360,8 +360,8 @@ def test_booking_form_works_without_javascript(
         expect(page).to_have_url(re.compile(r"/bookings/check\?.*&start=16%3A00&end=16%3A45&"))
         expect(page.locator("#start")).to_have_value(hhmm(FREE_START))
         expect(availability.locator(".busy-list")).to_contain_text(slot.title)
-        expect(page.locator("#start-error")).to_have_count(0)
-        expect(page.locator("#end-error")).to_have_count(0)
+        expect(page.locator("#live-start .field-error")).to_have_count(0)
+        expect(page.locator("#live-end .field-error")).to_have_count(0)
         axe_check_without_js(axe_page, page)
 
         with page.expect_response(
