@@ -56,6 +56,18 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class ContactForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address."))]
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=30)],
+        description=_l("Filled in on your bookings so the front desk can reach you."),
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"),

@@ -289,6 +289,18 @@ def change_own_password(user: User, current: str, new: str, confirm: str) -> Non
     )
 
 
+def update_own_contact(user: User, email: str, phone: str) -> None:
+    """Everyone keeps their own e-mail and phone up to date."""
+    before = audit.snapshot(user, USER_AUDIT_FIELDS)
+    user.email = (email or "").strip()
+    user.phone = (phone or "").strip()
+    changes = audit.changed_fields(before, audit.snapshot(user, USER_AUDIT_FIELDS))
+    if changes:
+        audit.record(
+            "user.update", "user", user.id, summary=user.username, changes=changes, user=user
+        )
+
+
 def set_locale(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise ServiceError(_("Unknown language."), field="locale")

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from intranet.auth import services
-from intranet.auth.forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm
+from intranet.auth.forms import (
+    ChangePasswordForm,
+    ContactForm,
+    EmptyForm,
+    LanguageForm,
+    LoginForm,
+)
 from intranet.auth.login import safe_next
 from intranet.core.db import write_transaction
 from intranet.core.forms import apply_service_error
@@ -61,14 +67,29 @@ def logout():
     return render("auth/logout.html", form=form)
 
 
+def _profile_page(fragment: str | None = None, status: int = 200, **forms):
+    forms.setdefault("password_form", ChangePasswordForm())
+    forms.setdefault("contact_form", ContactForm(obj=current_user))
+    forms.setdefault("language_form", LanguageForm(locale=current_user.locale or "id"))
+    return render("auth/profile.html", fragment, status=status, **forms)
+
+
 @bp.route("/profile")
 @login_required
 def profile():
-    return render(
-        "auth/profile.html",
-        password_form=ChangePasswordForm(),
-        language_form=LanguageForm(locale=current_user.locale or "id"),
-    )
+    return _profile_page()
+
+
+@bp.route("/profile/contact", methods=["POST"])
+@login_required
+def update_contact():
+    form = ContactForm()
+    if form.validate_on_submit():
+        with write_transaction():
+            services.update_own_contact(current_user, form.email.data or "", form.phone.data or "")
+        flash(_("Your contact details are saved."), "success")
+        return redirect_after_post(url_for("auth.profile"))
+    return _profile_page("auth/_contact_form.html", status=422, contact_form=form)
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -93,13 +114,7 @@ def change_password():
             return redirect_after_post(url_for("auth.profile"))
     for field in (form.current_password, form.new_password, form.confirm_password):
         field.data = ""
-    return render(
-        "auth/profile.html",
-        "auth/_password_form.html",
-        status=422,
-        password_form=form,
-        language_form=LanguageForm(locale=current_user.locale or "id"),
-    )
+    return _profile_page("auth/_password_form.html", status=422, password_form=form)
 
 
 @bp.route("/language", methods=["POST"])

@@ -41,6 +41,7 @@ def test_create_user(login_as, make_pillar):
         {
             "username": "Rina.Pkh",
             "full_name": "Rina Pratiwi",
+            "email": "rina@pkh.example.org",
             "role": "secretary",
             "pillar_id": str(pillar.id),
             "password": "mulai-123",
@@ -50,6 +51,7 @@ def test_create_user(login_as, make_pillar):
     assert response.status_code == 303
     user = db.session.query(User).filter_by(username="rina.pkh").one()
     assert user.role == "secretary" and user.pillar_id == pillar.id
+    assert user.email == "rina@pkh.example.org"
     entry = (
         db.session.query(AuditEntry).filter_by(action="user.create", object_id=str(user.id)).one()
     )

@@ -301,3 +301,20 @@ def test_profile_shows_own_details(client, make_user, make_pillar):
     client.login("budi")
     html = client.get("/profile").get_data(as_text=True)
     assert "Tenaga Kesejahteraan Sosial Kecamatan" in html and "budi" in html
+
+
+def test_everyone_keeps_their_own_contact_details(client, make_user):
+    user = make_user("budi")
+    client.login("budi")
+    bad = client.post_form(
+        "/profile/contact", {"email": "not-an-email", "phone": "0812"}, htmx=True
+    )
+    assert bad.status_code == 422 and 'id="email-error"' in bad.get_data(as_text=True)
+    assert 'value="0812"' in bad.get_data(as_text=True)
+    ok = client.post_form("/profile/contact", {"email": "budi@example.org", "phone": "0812-1"})
+    assert ok.status_code == 303
+    saved = db.session.get(User, user.id)
+    assert (saved.email, saved.phone) == ("budi@example.org", "0812-1")
+    entry = db.session.query(AuditEntry).filter_by(action="user.update").one()
+    assert entry.changes["phone"] == ["", "0812-1"]
+    assert 'value="0812-1"' in client.get("/bookings/new").get_data(as_text=True)

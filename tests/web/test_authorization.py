@@ -33,6 +33,7 @@ MATRIX = [
     ("GET", "/", EVERYONE),
     ("GET", "/profile", EVERYONE),
     ("POST", "/profile/password", EVERYONE),
+    ("POST", "/profile/contact", EVERYONE),
     ("GET", "/logout", EVERYONE),
     ("POST", "/logout", EVERYONE),
     ("GET", "/admin/users/", ADMIN),
