@@ -77,6 +77,25 @@ audit.ACTION_LABELS.update(
     }
 )
 audit.OBJECT_TYPE_LABELS.update({"booking": _l("Booking"), "room": _l("Room")})
+audit.FIELD_LABELS.update(
+    {
+        "room_id": _l("Room"),
+        "start_at": _l("Start"),
+        "end_at": _l("End"),
+        "title": _l("Meeting or event"),
+        "purpose": _l("Purpose"),
+        "attendees": _l("People"),
+        "status": _l("Status"),
+        "series": _l("Series"),
+        "rules": _l("Rules overridden"),
+        "location": _l("Location / floor"),
+        "capacity": _l("Capacity"),
+        "facilities": _l("Facilities"),
+        "needs_approval": _l("Approval"),
+        "opens_at": _l("Bookable from"),
+        "closes_at": _l("Bookable until"),
+    }
+)
 
 
 # --- what a request is, and what can be wrong with it ------------------------------------

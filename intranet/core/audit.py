@@ -106,6 +106,27 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
 }
 
 
+# Readable names of the fields an entry's changes mention; modules add theirs.
+FIELD_LABELS: dict[str, Any] = {
+    "username": _l("Username"),
+    "full_name": _l("Full name"),
+    "email": _l("E-mail"),
+    "phone": _l("Phone"),
+    "role": _l("Role"),
+    "pillar_id": _l("Pillar"),
+    "active": _l("Active"),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "description": _l("Description"),
+    "colour": _l("Colour"),
+    "reason": _l("Reason"),
+}
+
+
+def field_label(name: str) -> Any:
+    return FIELD_LABELS.get(name, name)
+
+
 def action_label(action: str) -> Any:
     return ACTION_LABELS.get(action, action)
 

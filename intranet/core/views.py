@@ -61,4 +61,5 @@ def audit_log():
         users=users,
         object_types=audit.OBJECT_TYPE_LABELS,
         action_label=audit.action_label,
+        field_label=audit.field_label,
     )
