@@ -423,6 +423,36 @@ def _record_override(booking: Booking, check: Check, reason: str, actor: Any) ->
 # --- single bookings ---------------------------------------------------------------
 
 
+def _new_booking(
+    user: Any,
+    room: Room,
+    request: BookingRequest,
+    day: date,
+    *,
+    series_id: int | None = None,
+    overridden: bool = False,
+) -> Booking:
+    """A checked request as a new booking row (added to the session)."""
+    booking = Booking(
+        room_id=room.id,
+        series_id=series_id,
+        booked_by_id=user.id,
+        pillar_id=request.pillar_id,
+        title=request.title.strip(),
+        purpose=request.purpose.strip(),
+        attendees=request.attendees,
+        phone=request.phone.strip(),
+        start_at=to_utc(day, request.start),
+        end_at=to_utc(day, request.end),
+        status=_initial_status(user, room),
+        override_reason=request.override_reason.strip() if overridden else "",
+    )
+    if booking.status == BookingStatus.APPROVED and room.needs_approval:
+        booking.decided_by_id, booking.decided_at = user.id, utcnow()
+    db.session.add(booking)
+    return booking
+
+
 def create_booking(user: Any, request: BookingRequest, *, now: datetime | None = None) -> Booking:
     """Check and insert one booking in one write transaction."""
     with write_transaction():
@@ -431,22 +461,7 @@ def create_booking(user: Any, request: BookingRequest, *, now: datetime | None =
         check = check_request(user, request, now=now)
         overridden = _enforce(user, request, check)
         room = db.session.get(Room, request.room_id)
-        booking = Booking(
-            room_id=room.id,
-            booked_by_id=user.id,
-            pillar_id=request.pillar_id,
-            title=request.title.strip(),
-            purpose=request.purpose.strip(),
-            attendees=request.attendees,
-            phone=request.phone.strip(),
-            start_at=to_utc(request.day, request.start),
-            end_at=to_utc(request.day, request.end),
-            status=_initial_status(user, room),
-            override_reason=request.override_reason.strip() if overridden else "",
-        )
-        if booking.status == BookingStatus.APPROVED and room.needs_approval:
-            booking.decided_by_id, booking.decided_at = user.id, utcnow()
-        db.session.add(booking)
+        booking = _new_booking(user, room, request, request.day, overridden=overridden)
         db.session.flush()
         _audit_booking("booking.create", booking, None, user)
         if overridden:
@@ -689,25 +704,17 @@ def create_series(
         )
         db.session.add(series)
         db.session.flush()
-        status = _initial_status(user, room)
-        bookings = []
-        for occurrence in occurrences:
-            booking = Booking(
-                room_id=room.id,
+        bookings = [
+            _new_booking(
+                user,
+                room,
+                request,
+                occurrence.day,
                 series_id=series.id,
-                booked_by_id=user.id,
-                pillar_id=request.pillar_id,
-                title=request.title.strip(),
-                purpose=request.purpose.strip(),
-                attendees=request.attendees,
-                phone=request.phone.strip(),
-                start_at=to_utc(occurrence.day, request.start),
-                end_at=to_utc(occurrence.day, request.end),
-                status=status,
-                override_reason=request.override_reason.strip() if occurrence in overridden else "",
+                overridden=occurrence in overridden,
             )
-            db.session.add(booking)
-            bookings.append(booking)
+            for occurrence in occurrences
+        ]
         db.session.flush()
         for booking in bookings:
             _audit_booking("booking.create", booking, None, user, series=str(series.id))
