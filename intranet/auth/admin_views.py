@@ -28,6 +28,28 @@ def _pillar_or_404(pillar_id: int) -> Pillar:
     return db.get_or_404(Pillar, pillar_id)
 
 
+def _user_values(form: UserForm) -> dict:
+    """What the user form says, as the account services take it."""
+    return {
+        "full_name": form.full_name.data,
+        "role": form.role.data,
+        "pillar_id": form.pillar_id.data,
+        "active": form.active.data,
+        "email": form.email.data or "",
+        "phone": form.phone.data or "",
+    }
+
+
+def _pillar_values(form: PillarForm) -> dict:
+    return {
+        "code": form.code.data,
+        "name": form.name.data,
+        "colour": form.colour.data,
+        "description": form.description.data or "",
+        "active": form.active.data,
+    }
+
+
 # --- users -----------------------------------------------------------------------
 
 
@@ -72,14 +94,9 @@ def user_new():
             with write_transaction():
                 user = services.create_user(
                     username=form.username.data,
-                    full_name=form.full_name.data,
                     password=form.password.data or "",
-                    role=form.role.data,
-                    pillar_id=form.pillar_id.data,
-                    email=form.email.data or "",
-                    phone=form.phone.data or "",
-                    active=form.active.data,
                     actor=current_user,
+                    **_user_values(form),
                 )
         except ServiceError as error:
             apply_service_error(form, error)
@@ -103,16 +120,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             with write_transaction():
-                services.update_user(
-                    user,
-                    actor=current_user,
-                    full_name=form.full_name.data,
-                    role=form.role.data,
-                    pillar_id=form.pillar_id.data,
-                    active=form.active.data,
-                    email=form.email.data or "",
-                    phone=form.phone.data or "",
-                )
+                services.update_user(user, actor=current_user, **_user_values(form))
         except ServiceError as error:
             apply_service_error(form, error)
         else:
@@ -212,14 +220,7 @@ def pillar_new():
     if form.validate_on_submit():
         try:
             with write_transaction():
-                pillar = services.create_pillar(
-                    code=form.code.data,
-                    name=form.name.data,
-                    colour=form.colour.data,
-                    description=form.description.data or "",
-                    active=form.active.data,
-                    actor=current_user,
-                )
+                pillar = services.create_pillar(actor=current_user, **_pillar_values(form))
         except ServiceError as error:
             apply_service_error(form, error)
         else:
@@ -236,15 +237,7 @@ def pillar_edit(pillar_id: int):
     if form.validate_on_submit():
         try:
             with write_transaction():
-                services.update_pillar(
-                    pillar,
-                    code=form.code.data,
-                    name=form.name.data,
-                    colour=form.colour.data,
-                    description=form.description.data or "",
-                    active=form.active.data,
-                    actor=current_user,
-                )
+                services.update_pillar(pillar, actor=current_user, **_pillar_values(form))
         except ServiceError as error:
             apply_service_error(form, error)
         else:

@@ -440,6 +440,33 @@ def _busy_spans(bookings: Iterable[Any], days: Iterable[date], zone: ZoneInfo):
                 yield span
 
 
+def _column(
+    index: int,
+    day: date,
+    room: Any,
+    bookings: list[Any],
+    axis: Axis,
+    zone: ZoneInfo,
+    now_local: datetime,
+    hours: HoursFn,
+    cell: int,
+) -> Column:
+    """One grid column: its blocks, and for a single room the free slots to book."""
+    column = Column(line=index + 2, day=day, room=room, is_today=day == now_local.date())
+    busy = _place(column, bookings, axis, zone)
+    if room is not None:
+        column.slots = free_slots(
+            column,
+            room.id,
+            hours(room),
+            busy,
+            axis,
+            not_before=_not_before(day, now_local),
+            cell=cell,
+        )
+    return column
+
+
 def day_grid(
     day: date,
     rooms: Sequence[Any],
@@ -460,20 +487,10 @@ def day_grid(
     by_room: dict[int, list[Any]] = {}
     for booking in bookings:
         by_room.setdefault(booking.room_id, []).append(booking)
-    columns = []
-    for index, room in enumerate(rooms):
-        column = Column(line=index + 2, day=day, room=room, is_today=day == now_local.date())
-        busy = _place(column, by_room.get(room.id, []), axis, zone)
-        column.slots = free_slots(
-            column,
-            room.id,
-            hours(room),
-            busy,
-            axis,
-            not_before=_not_before(day, now_local),
-            cell=cell,
-        )
-        columns.append(column)
+    columns = [
+        _column(index, day, room, by_room.get(room.id, []), axis, zone, now_local, hours, cell)
+        for index, room in enumerate(rooms)
+    ]
     now_line = None
     if day == now_local.date() and columns:
         now_line = _now_line(axis, now_local, "2 / -1")
@@ -520,23 +537,10 @@ def week_grid(
         cell=cell,
     )
     now_local = now.astimezone(zone)
-    columns = []
-    for index, column_day in enumerate(days):
-        column = Column(
-            line=index + 2, day=column_day, room=room, is_today=column_day == now_local.date()
-        )
-        busy = _place(column, bookings, axis, zone)
-        if room is not None:
-            column.slots = free_slots(
-                column,
-                room.id,
-                hours(room),
-                busy,
-                axis,
-                not_before=_not_before(column_day, now_local),
-                cell=cell,
-            )
-        columns.append(column)
+    columns = [
+        _column(index, column_day, room, bookings, axis, zone, now_local, hours, cell)
+        for index, column_day in enumerate(days)
+    ]
     now_line = None
     today = next((c for c in columns if c.is_today), None)
     if today is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intranet.core.db import UTCDateTime, utcnow
+from intranet.core.formatting import format_datetime_short, office_zone
 from intranet.extensions import db
 
 
@@ -140,8 +141,6 @@ def search(
     date_to: date | None = None,
 ) -> Any:
     """The select for the audit log, newest first; dates are office-local days."""
-    from intranet.core.formatting import office_zone
-
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
@@ -160,8 +159,6 @@ def search(
 
 def display_value(value: Any) -> Any:
     """Stored instants (ISO strings in UTC) shown in office time; the rest as they are."""
-    from intranet.core.formatting import format_datetime_short
-
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
             return format_datetime_short(datetime.fromisoformat(value))

@@ -101,6 +101,6 @@ def init_app(app) -> None:
         datetime_short=format_datetime_short,
         rupiah=format_rupiah,
     )
-    from intranet.core.audit import display_value
+    from intranet.core.audit import display_value  # audit uses this module
 
     app.jinja_env.filters["audit_value"] = display_value

@@ -65,7 +65,8 @@ def layout_context() -> dict[str, Any]:
         "admin_nav": visible(ADMIN_NAV) if current_user.is_authenticated else [],
         "current_blueprint": request.blueprint,
         "current_endpoint": request.endpoint,
-        "demo_active": meta.demo_data_present(),
+        # Called by the layout only: fragments and e-mails skip the query.
+        "demo_active": meta.demo_data_present,
         "language_names": LANGUAGE_NAMES,
         "current_language": current_language(),
         "app_version": __version__,
