@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ from intranet.extensions import db, migrate
 __version__ = "0.1.0"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Feature packages, each with ``register(app)``: blueprints, navigation, predicates,
+# today-page panels, demo and benchmark data. The order is the navigation's order.
+FEATURES = ("intranet.bookings",)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -90,6 +95,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
 
-    from intranet import bookings
-
-    bookings.register(app)
+    for name in FEATURES:
+        importlib.import_module(name).register(app)

@@ -2,7 +2,8 @@
 
 Predicates take the user (and the object when it matters) and are used by views
 (through :func:`require`) and by templates (as ``perm.<name>(current_user, ...)``).
-Later modules add their predicates here.
+The role predicates live here; a feature keeps its object predicates in its own
+``permissions.py`` and makes them known to templates with :func:`register`.
 """
 
 from __future__ import annotations
@@ -65,27 +66,6 @@ def can_book_for_pillar(user: Any, pillar_id: int | None) -> bool:
     return can_manage_front_desk(user) or is_secretary_of(user, pillar_id)
 
 
-def can_edit_booking(user: Any, booking: Any) -> bool:
-    """Change, move or cancel: the booker while it is ahead; the front desk any time."""
-    from intranet.bookings.models import HOLDING_STATUSES
-    from intranet.core.db import utcnow
-
-    if booking.status not in HOLDING_STATUSES:
-        return False
-    if can_manage_front_desk(user):
-        return True
-    return getattr(user, "id", None) == booking.booked_by_id and booking.end_at > utcnow()
-
-
-def can_cancel_booking(user: Any, booking: Any) -> bool:
-    return can_edit_booking(user, booking)
-
-
-def can_decide_booking(user: Any, booking: Any) -> bool:
-    """Approve or reject: the front desk, while the booking is pending."""
-    return can_manage_front_desk(user) and booking.status == "pending"
-
-
 def require(predicate: Callable[[Any], bool]) -> Callable:
     """View decorator: log in first, then 403 unless ``predicate(current_user)``."""
 
@@ -108,3 +88,9 @@ TEMPLATE_PREDICATES = {
     for name, obj in dict(globals()).items()
     if callable(obj) and (name.startswith(("can_", "is_")))
 }
+
+
+def register(*predicates: Callable[..., bool]) -> None:
+    """Make a feature's predicates available to templates as ``perm.<name>``."""
+    for predicate in predicates:
+        TEMPLATE_PREDICATES[predicate.__name__] = predicate

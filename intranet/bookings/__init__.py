@@ -20,8 +20,16 @@ def _local_date_iso(value: datetime) -> str:
 
 
 def register(app) -> None:
-    from intranet.auth import permissions
-    from intranet.bookings import calendar_views, feeds, room_views, services, views  # noqa: F401
+    from intranet.auth import permissions as roles
+    from intranet.bookings import (  # noqa: F401  (routes, predicates, demo data)
+        calendar_views,
+        demo,
+        feeds,
+        permissions,
+        room_views,
+        services,
+        views,
+    )
     from intranet.bookings.forms import SCOPE_LABELS
     from intranet.core import audit
     from intranet.core.layout import ADMIN_NAV, MAIN_NAV, NavItem
@@ -44,16 +52,50 @@ def register(app) -> None:
                     "bookings.frontdesk",
                     _l("Front desk sheet"),
                     (),
-                    permissions.can_manage_front_desk,
+                    roles.can_manage_front_desk,
                 ),
                 NavItem(
                     "bookings.approvals",
                     _l("Approvals"),
                     (),
-                    permissions.can_manage_front_desk,
+                    roles.can_manage_front_desk,
                     badge=services.pending_count,
                     badge_endpoint="bookings.approvals_badge",
                 ),
             ]
         )
-        ADMIN_NAV.insert(2, NavItem("rooms_admin.rooms", _l("Rooms"), (), permissions.is_admin))
+        ADMIN_NAV.insert(2, NavItem("rooms_admin.rooms", _l("Rooms"), (), roles.is_admin))
+    _add_today_panels()
+
+
+def _add_today_panels() -> None:
+    from intranet.bookings import services
+    from intranet.core.features import TodayPanel, add_today_panel
+
+    add_today_panel(
+        TodayPanel(
+            "bookings.decisions",
+            "bookings/today/_decisions.html",
+            lambda user, today: {"decisions": services.recent_decisions(user.id)},
+            order=5,
+            wide=True,
+        )
+    )
+    add_today_panel(
+        TodayPanel(
+            "bookings.rooms_today",
+            "bookings/today/_rooms.html",
+            lambda user, today: {
+                "bookings": services.bookings_between(*services.local_day_bounds(today))
+            },
+            order=10,
+        )
+    )
+    add_today_panel(
+        TodayPanel(
+            "bookings.mine",
+            "bookings/today/_mine.html",
+            lambda user, today: {"bookings": services.upcoming(user_id=user.id, limit=5)},
+            order=20,
+        )
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from intranet.auth import permissions
 from intranet.auth.models import Pillar
 from intranet.auth.services import COLOUR_RE
+from intranet.bookings import permissions as booking_permissions
 from intranet.bookings.models import (
     HOLDING_STATUSES,
     Booking,
@@ -250,9 +251,9 @@ def search_bookings(
 # --- permissions on bookings ---------------------------------------------------------
 
 
-can_edit = permissions.can_edit_booking
-can_cancel = permissions.can_cancel_booking
-can_decide = permissions.can_decide_booking
+can_edit = booking_permissions.can_edit_booking
+can_cancel = booking_permissions.can_cancel_booking
+can_decide = booking_permissions.can_decide_booking
 
 
 def allowed_pillars(user: Any) -> list[Pillar]:
