@@ -13,7 +13,7 @@ VENDOR := intranet/static/vendor
 PO := $(wildcard intranet/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-postgres lint format setup translations extract-messages clean
+.PHONY: run test test-postgres bench lint format setup translations extract-messages clean
 
 setup: $(BIN)/.installed node_modules/.installed $(VENDOR)/.copied $(MO)
 
@@ -62,6 +62,13 @@ test: setup lint
 
 test-postgres: setup
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest
+
+# Speed with a large office's data: generates it (bench/data/, never the user's database),
+# serves it with gunicorn and loads every page with wrk; see README, "Speed".
+bench: setup
+	command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && S="" || S=sudo; \
+	  $$S apt-get install -y -qq wrk || { $$S apt-get update -qq && $$S apt-get install -y -qq wrk; }; }
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -54,9 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from intranet import cli
+    from intranet import bench, cli
 
     cli.init_app(app)
+    bench.init_app(app)
     return app
 
 

@@ -17,6 +17,8 @@ class Defaults:
     SITE_NAME = "Kantor Bersama"
     # Demo office: seeded into an empty database by `flask seed-demo`.
     DEMO = False
+    # Benchmark mode (`make bench`): serves the /bench/baseline yardstick page.
+    BENCH = False
     OFFICE_TIMEZONE = "Asia/Jakarta"
     # Office hours, used as default bookable hours (HH:MM, local time).
     OFFICE_HOURS_START = "07:30"

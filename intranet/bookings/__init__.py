@@ -21,7 +21,8 @@ def _local_date_iso(value: datetime) -> str:
 
 def register(app) -> None:
     from intranet.auth import permissions as roles
-    from intranet.bookings import (  # noqa: F401  (routes, predicates, demo data)
+    from intranet.bookings import (  # noqa: F401  (routes, predicates, demo and bench data)
+        bench,
         calendar_views,
         demo,
         feeds,

@@ -44,9 +44,57 @@ class Seeder:
     order: int
 
 
+@dataclass
+class BenchOffice:
+    """What the benchmark seeders share (see :mod:`intranet.bench`).
+
+    ``scale`` 1.0 is five years of a busy office; 0.1 keeps the same recent months and
+    busy days with a tenth of the history. Seeders insert in bulk and derive their random
+    choices from ``seed`` and the date, so both scales agree on the recent past.
+    """
+
+    seed: int
+    scale: float
+    pillars: dict[str, int]  # code -> id
+    users: list[tuple[int, str, int | None]]  # (id, role, pillar id)
+    today: date
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BenchContext:
+    """What page providers get: the benchmark's signed-in user and today."""
+
+    user: Any
+    today: date
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A page ``make bench`` loads. ``kind`` picks the budget: "grid" (calendar grids),
+    "page", "fragment" (an htmx request: ``htmx`` sends ``HX-Request``) or "feed"."""
+
+    name: str
+    path: str
+    kind: str = "page"
+    htmx: bool = False
+    # The most HTML (bytes, uncompressed) this page may weigh; 0 = the kind's default.
+    max_bytes: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "kind": self.kind,
+            "htmx": self.htmx,
+            "max_bytes": self.max_bytes,
+        }
+
+
 TODAY_PANELS: dict[str, TodayPanel] = {}
 DEMO_SEEDERS: dict[str, Seeder] = {}
 BENCH_SEEDERS: dict[str, Seeder] = {}
+BENCH_PAGES: dict[str, Seeder] = {}
 
 
 def add_today_panel(panel: TodayPanel) -> None:
@@ -72,6 +120,16 @@ def bench_seeder(name: str, order: int = 50) -> Callable:
 
     def decorator(fn: Callable) -> Callable:
         BENCH_SEEDERS[name] = Seeder(name, fn, order)
+        return fn
+
+    return decorator
+
+
+def bench_pages(name: str, order: int = 50) -> Callable:
+    """Decorator: ``fn(context: BenchContext) -> list[BenchPage]``, a feature's pages."""
+
+    def decorator(fn: Callable) -> Callable:
+        BENCH_PAGES[name] = Seeder(name, fn, order)
         return fn
 
     return decorator
