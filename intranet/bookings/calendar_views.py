@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import request
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -65,12 +64,6 @@ def parse_room(value: str | None, rooms: list[Room]) -> Room | None:
     if room is None:
         raise BadParameter(_("There is no room with the number “%(value)s”.", value=value[:40]))
     return room
-
-
-@bp.app_template_filter("date_pattern")
-def date_pattern(value: date, pattern: str) -> str:
-    """A date in a CLDR pattern of the current language (``EEE d MMM`` → ``Sen 24 Nov``)."""
-    return format_date(value, pattern)
 
 
 def _bad_request(error: BadParameter):

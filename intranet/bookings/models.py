@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +32,11 @@ class BookingStatus(enum.StrEnum):
 
 # Pending and approved bookings both hold their slot.
 HOLDING_STATUSES = (BookingStatus.PENDING.value, BookingStatus.APPROVED.value)
+
+# No booking is longer: a booking is one local day's start and end (the form and the
+# service refuse an end before the start). Interval queries use it as the lower bound
+# of ``start_at``, so they read the bookings near the range, never the whole history.
+LONGEST_BOOKING = timedelta(days=1)
 
 
 class Room(db.Model):
@@ -96,7 +101,7 @@ class Booking(db.Model):
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("booking_series.id", ondelete="SET NULL"), index=True
     )
-    booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     pillar_id: Mapped[int | None] = mapped_column(ForeignKey("pillar.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text, default="")
@@ -127,6 +132,9 @@ class Booking(db.Model):
         Index("ix_booking_room_start_end", "room_id", "start_at", "end_at"),
         Index("ix_booking_status_start", "status", "start_at"),
         Index("ix_booking_start", "start_at"),
+        # "My bookings" (by start) and "decisions on my bookings" (by decision time).
+        Index("ix_booking_booked_by_start", "booked_by_id", "start_at"),
+        Index("ix_booking_booked_by_decided", "booked_by_id", "decided_at"),
     )
 
     @property

@@ -23,6 +23,7 @@ from intranet.auth.services import COLOUR_RE
 from intranet.bookings import permissions as booking_permissions
 from intranet.bookings.models import (
     HOLDING_STATUSES,
+    LONGEST_BOOKING,
     Booking,
     BookingSeries,
     BookingStatus,
@@ -180,6 +181,16 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 # --- queries -----------------------------------------------------------------------
 
 
+def touching(start: datetime, end: datetime) -> list[Any]:
+    """The conditions of "a booking overlaps [start, end)" (half-open), with the lower
+    bound on ``start_at`` that keeps the index scan near the range."""
+    return [
+        Booking.start_at < end,
+        Booking.start_at > start - LONGEST_BOOKING,
+        Booking.end_at > start,
+    ]
+
+
 def overlapping(
     room_id: int, start: datetime, end: datetime, exclude_ids: tuple[int, ...] = ()
 ) -> Select:
@@ -187,18 +198,22 @@ def overlapping(
     stmt = select(Booking).where(
         Booking.room_id == room_id,
         Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at < end,
-        Booking.end_at > start,
+        *touching(start, end),
     )
     if exclude_ids:
         stmt = stmt.where(Booking.id.not_in(exclude_ids))
     return stmt.order_by(Booking.start_at)
 
 
+def not_over(now: datetime) -> list[Any]:
+    """Bookings that have not ended by ``now`` (bounded below, like :func:`touching`)."""
+    return [Booking.end_at > now, Booking.start_at > now - LONGEST_BOOKING]
+
+
 def bookings_between(
     start: datetime, end: datetime, room_id: int | None = None, holding_only: bool = True
 ) -> list[Booking]:
-    stmt = select(Booking).where(Booking.start_at < end, Booking.end_at > start)
+    stmt = select(Booking).where(*touching(start, end))
     if holding_only:
         stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
     if room_id is not None:
@@ -215,7 +230,7 @@ def pending_count() -> int:
         db.session.scalar(
             select(func.count())
             .select_from(Booking)
-            .where(Booking.status == BookingStatus.PENDING.value, Booking.end_at > utcnow())
+            .where(Booking.status == BookingStatus.PENDING.value, *not_over(utcnow()))
         )
         or 0
     )
@@ -240,7 +255,8 @@ def search_bookings(
     if status in STATUS_LABELS:
         stmt = stmt.where(Booking.status == status)
     if date_from:
-        stmt = stmt.where(Booking.end_at > local_day_bounds(date_from)[0])
+        first = local_day_bounds(date_from)[0]
+        stmt = stmt.where(Booking.end_at > first, Booking.start_at > first - LONGEST_BOOKING)
     if date_to:
         stmt = stmt.where(Booking.start_at < local_day_bounds(date_to)[1])
     if date_from or date_to:
@@ -823,7 +839,7 @@ def upcoming(
     *, room_id: int | None = None, user_id: int | None = None, limit: int = 10
 ) -> list[Booking]:
     """The next bookings holding a slot, of a room or of a booker."""
-    stmt = select(Booking).where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > utcnow())
+    stmt = select(Booking).where(Booking.status.in_(HOLDING_STATUSES), *not_over(utcnow()))
     if room_id is not None:
         stmt = stmt.where(Booking.room_id == room_id)
     if user_id is not None:

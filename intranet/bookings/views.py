@@ -418,6 +418,6 @@ def approvals_badge():
 def _pending_queue():
     """Pending bookings not yet over, soonest first."""
     stmt = services.search_bookings(status=BookingStatus.PENDING.value).where(
-        Booking.end_at > services.utcnow()
+        *services.not_over(services.utcnow())
     )
     return stmt.order_by(None).order_by(Booking.start_at, Booking.id)

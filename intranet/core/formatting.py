@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import current_app
 from flask_babel import get_locale
 
 # Patterns per language; Indonesian writes "Senin, 24 November 2025" and "14.00".
 DATE_LONG = {"id": "EEEE, d MMMM y", "en": "EEEE, d MMMM y"}
 DATE_MEDIUM = {"id": "d MMM y", "en": "d MMM y"}
-TIME_SHORT = {"id": "HH.mm", "en": "HH:mm"}
+# Times are 24-hour "HH.mm" in Indonesian, "HH:mm" in English (formatted directly: the
+# calendar shows hundreds of them per page).
+TIME_SEPARATOR = {"id": ".", "en": ":"}
 
 
 def office_zone() -> ZoneInfo:
@@ -41,13 +43,19 @@ def local_today() -> date:
     return local_now().date()
 
 
+@lru_cache(maxsize=4096)
+def format_date_pattern(value: date, pattern: str, lang: str) -> str:
+    """A date in a CLDR pattern (cached: a calendar page names the same days many times)."""
+    return babel_format_date(value, pattern, locale=lang)
+
+
 def format_date_long(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_local(value).date()
     lang = _lang()
-    return babel_format_date(value, DATE_LONG.get(lang, DATE_LONG["id"]), locale=lang)
+    return format_date_pattern(value, DATE_LONG.get(lang, DATE_LONG["id"]), lang)
 
 
 def format_date_medium(value: date | datetime | None) -> str:
@@ -56,16 +64,27 @@ def format_date_medium(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = to_local(value).date()
     lang = _lang()
-    return babel_format_date(value, DATE_MEDIUM.get(lang, DATE_MEDIUM["id"]), locale=lang)
+    return format_date_pattern(value, DATE_MEDIUM.get(lang, DATE_MEDIUM["id"]), lang)
 
 
 def format_time(value: time | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value).timetz().replace(tzinfo=None)
-    lang = _lang()
-    return babel_format_time(value, TIME_SHORT.get(lang, TIME_SHORT["id"]), locale=lang)
+        value = to_local(value)
+    return f"{value.hour:02d}{TIME_SEPARATOR.get(_lang(), '.')}{value.minute:02d}"
+
+
+def format_date_in(value: date, pattern: str) -> str:
+    """A date in a CLDR pattern of the current language (``EEE d MMM`` → ``Sen 24 Nov``)."""
+    return format_date_pattern(value, pattern, _lang())
+
+
+def format_number(value: int | float | Decimal | None) -> str:
+    """``1.250`` in Indonesian, ``1,250`` in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_lang())
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -100,6 +119,8 @@ def init_app(app) -> None:
         datetime=format_datetime,
         datetime_short=format_datetime_short,
         rupiah=format_rupiah,
+        number=format_number,
+        date_pattern=format_date_in,
     )
     from intranet.core.audit import display_value  # audit uses this module
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import String
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +25,7 @@ def get(key: str) -> str | None:
 
 
 def put(key: str, value: str) -> None:
+    _cache().pop(key, None)
     row = db.session.get(SiteMeta, key)
     if row is None:
         db.session.add(SiteMeta(key=key, value=value))
@@ -31,9 +33,18 @@ def put(key: str, value: str) -> None:
         row.value = value
 
 
+def _cache() -> dict[str, bool]:
+    return current_app.extensions.setdefault("site_meta", {})
+
+
 def demo_data_present() -> bool:
-    try:
-        return get(DEMO_KEY) is not None
-    except SQLAlchemyError:
-        db.session.rollback()
-        return False
+    """Whether demo data is loaded: asked by every page's layout, so it is read once per
+    process (demo data is seeded before the server starts, by `make run`)."""
+    cache = _cache()
+    if DEMO_KEY not in cache:
+        try:
+            cache[DEMO_KEY] = get(DEMO_KEY) is not None
+        except SQLAlchemyError:
+            db.session.rollback()
+            return False
+    return cache[DEMO_KEY]

@@ -1,24 +1,83 @@
-"""Pagination of a select, with links that keep the other query parameters."""
+"""Pagination of a select, with links that keep the other query parameters.
+
+A page reads its rows plus one (is there a next page?) and counts the matches only up
+to a cap: "page 3 of 12" while the list is short, "more than 1,000 results" when it
+spans years of history, so no list page costs more as the history grows.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import abort, current_app, request
+from sqlalchemy import func, select
 
 from intranet.extensions import db
 
+COUNT_CAP = 1000
 
-def paginate(stmt: Any, per_page: int | None = None) -> Any:
-    """A Flask-SQLAlchemy pagination of ``stmt`` for ``?page=`` (bad pages give 404)."""
-    return db.paginate(
-        stmt,
-        per_page=per_page or current_app.config["PAGE_SIZE"],
-        max_per_page=200,
-        error_out=True,
-        count=True,
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+    # Matches, counted up to COUNT_CAP; ``total_capped`` when there are more.
+    total: int
+    total_capped: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int | None:
+        """The number of pages, unknown (None) past the count cap."""
+        if self.total_capped:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def several(self) -> bool:
+        return self.has_prev or self.has_next
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def paginate(stmt: Any, per_page: int | None = None) -> Page:
+    """The ``?page=`` page of ``stmt`` (a page past the end, or a bad number, is a 404)."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    number = request.args.get("page", 1, type=int)
+    if number < 1 or number > 10_000:
+        abort(404)
+    rows = list(
+        db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique()
     )
+    if number > 1 and not rows:
+        abort(404)
+    has_next = len(rows) > per_page
+    items = rows[:per_page]
+    seen = (number - 1) * per_page + len(items)
+    if not has_next:
+        total, capped = seen, False
+    else:
+        limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(limited)) or 0
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    return Page(items, number, per_page, has_next, total, capped)
 
 
 def page_url(page: int) -> str:
