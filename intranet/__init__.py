@@ -63,8 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import intranet.models  # noqa: F401  (all tables known to the metadata)
+    from intranet.core import assets, errors, formatting, i18n, layout, pagination, security
     from intranet.core import db as core_db
-    from intranet.core import errors, formatting, i18n, layout, pagination, security
     from intranet.extensions import csrf, htmx
 
     db.init_app(app)
@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
     pagination.init_app(app)

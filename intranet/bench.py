@@ -207,7 +207,7 @@ def pages() -> list[dict[str, Any]]:
         raise click.ClickException("no bench data in this database: run bench-data first")
     context = features.BenchContext(user=user, today=local_today())
     found: list[dict[str, Any]] = [
-        {"name": "baseline", "path": "/bench/baseline", "kind": "baseline", "htmx": False}
+        features.BenchPage("baseline", "/bench/baseline", "baseline").as_dict()
     ]
     for provider in features.ordered(features.BENCH_PAGES):
         for page in provider.run(context):

@@ -61,6 +61,7 @@ class Result:
     kind: str
     htmx: bool
     max_bytes: int = 0
+    target: str = ""
     status: int = 0
     bytes: int = 0
     bytes_gz: int = 0
@@ -314,6 +315,15 @@ def judge(result: Result, baseline_rps: float) -> None:
         fails.append(f"volume {result.volume_ratio:.2f}× > {MAX_VOLUME_RATIO}×")
 
 
+def request_headers(cookie: str, htmx: bool, target: str) -> dict[str, str]:
+    headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
+    if htmx:
+        headers["HX-Request"] = "true"
+    if target:
+        headers["HX-Target"] = target
+    return headers
+
+
 def measure_volume(database: Path, results: list[Result], seconds: float) -> list[float]:
     """Median latency of each page (matched by name) on one connection."""
     pages = {p["name"]: p for p in page_list(database)}
@@ -322,9 +332,7 @@ def measure_volume(database: Path, results: list[Result], seconds: float) -> lis
         cookie = server.login()
         for result in results:
             page = pages[result.name]
-            headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
-            if page["htmx"]:
-                headers["HX-Request"] = "true"
+            headers = request_headers(cookie, page["htmx"], page["target"])
             wrk(server, page["path"], headers, 1, 1)  # warm up
             latencies.append(wrk(server, page["path"], headers, seconds, 1)["p50"])
     return latencies
@@ -345,9 +353,7 @@ def run(args: argparse.Namespace) -> int:
         baseline_runs = []
         rss: list[float] = []
         for index, result in enumerate([*results, results[0]]):
-            headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
-            if result.htmx:
-                headers["HX-Request"] = "true"
+            headers = request_headers(cookie, result.htmx, result.target)
             if index < len(results):
                 weigh(server, result, headers)
             wrk(server, result.path, headers, 1, args.connections)  # warm up

@@ -85,6 +85,7 @@ class _Generator:
     def __init__(self, office: BenchOffice, room_ids: list[int]) -> None:
         self.office = office
         self.room_ids = room_ids
+        self.approval = [approval for *_rest, approval in ROOMS]
         self.front_desk = [u for u in office.users if u[1] in ("receptionist", "admin")]
         self.bookers = [u for u in office.users if u[1] in ("staff", "secretary")]
         self.codes = {pid: code for code, pid in office.pillars.items()}
@@ -180,8 +181,10 @@ class _Generator:
         roll = rng.random()
         if day < today:
             status = "approved" if roll < 0.92 else ("cancelled" if roll < 0.97 else "rejected")
+        elif self.approval[room] and day <= today + timedelta(days=30) and roll < 0.4:
+            status = "pending"  # the front desk decides within days
         else:
-            status = "approved" if roll < 0.7 else ("pending" if roll < 0.95 else "cancelled")
+            status = "approved" if roll < 0.95 else "cancelled"
         decided = status != "pending"
         reason = {
             "cancelled": "Acara diundur oleh penyelenggara.",
@@ -198,6 +201,7 @@ class _Generator:
             "phone": "0812-6000-1234",
             "start_at": start_at,
             "end_at": end_at,
+            "day": day,
             "status": status,
             "status_reason": reason,
             "decided_by_id": self.front_desk[0][0] if decided else None,
@@ -340,6 +344,7 @@ def pages(context: BenchContext) -> list[BenchPage]:
             "grid",
             htmx=True,
             max_bytes=35_000,
+            target="calendar",
         ),
         BenchPage("my bookings", "/bookings/"),
         BenchPage(

@@ -5,9 +5,14 @@ the bookings (already loaded with one query over :func:`visible_range`), the off
 time zone and "now". Times inside a day are minutes after local midnight, so a day
 ends at 1440 (24.00), which :class:`datetime.time` cannot express.
 
-The day and week views are one CSS grid: grid line 1 is the header row, line 2 is the
-top of the first time row; column 1 holds the time labels, columns 2.. the rooms (day
-view) or the days (week view). Each row is ``step`` minutes tall.
+The day view and a room's week are one CSS grid: grid line 1 is the header row, line 2
+is the top of the first time row; column 1 holds the time labels, columns 2.. the rooms
+(day view) or the days (a room's week). Each row is ``step`` minutes tall. Each column
+lists its bookings and free stretches in time order, so the same markup reads as an
+agenda (room by room) where the screen is too narrow for a grid. The week of every room
+is a table, rooms by days; the month lists each day's first bookings and a count.
+
+Calendars read :class:`Entry` rows (what a block shows), not whole booking objects.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from zoneinfo import ZoneInfo
 VIEWS = ("day", "week", "month")
 DAY_MINUTES = 24 * 60
 STEP_MINUTES = 15  # one grid row
-CELL_MINUTES = 30  # one "book this slot" link (at most)
+LABEL_MINUTES = 30  # a time label every half hour
 DEFAULT_HOURS = (time(7, 0), time(17, 0))  # when there is no room at all
 
 HoursFn = Callable[[Any], tuple[time, time]]
@@ -66,26 +71,6 @@ def local_span(booking: Any, day: date, zone: ZoneInfo) -> tuple[int, int] | Non
     if last <= first:  # a sub-minute sliver
         return None
     return first, last
-
-
-def local_days(booking: Any, zone: ZoneInfo) -> list[date]:
-    """Every local day a booking touches (an end at midnight does not touch the next)."""
-    start = booking.start_at.astimezone(zone)
-    end = booking.end_at.astimezone(zone)
-    last = (end - timedelta(microseconds=1)).date() if end > start else start.date()
-    days, day = [], start.date()
-    while day <= last:
-        days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-def colour_of(booking: Any) -> str:
-    """Blocks take the pillar's colour, else the room's."""
-    pillar = getattr(booking, "pillar", None)
-    if pillar is not None and getattr(pillar, "colour", None):
-        return pillar.colour
-    return booking.room.colour
 
 
 # --- ranges and navigation -------------------------------------------------------------
@@ -153,7 +138,7 @@ class Axis:
         minute = max(self.start, min(minute, self.end))
         return 2 + _ceil(minute - self.start, self.step) // self.step
 
-    def labels(self, every: int = CELL_MINUTES) -> list[Label]:
+    def labels(self, every: int = LABEL_MINUTES) -> list[Label]:
         first = _ceil(self.start, every)
         return [
             Label(clock(m), self.line(m), min(self.line(m + every), self.line(self.end)))
@@ -169,7 +154,7 @@ class Label:
 
     @property
     def style(self) -> str:
-        return f"grid-row: {self.row} / {self.row_end}"
+        return f"grid-row:{self.row}/{self.row_end}"
 
 
 def build_axis(
@@ -177,7 +162,7 @@ def build_axis(
     busy: Iterable[tuple[int, int]] = (),
     *,
     step: int = STEP_MINUTES,
-    cell: int = CELL_MINUTES,
+    cell: int = LABEL_MINUTES,
 ) -> Axis:
     """From the earliest opening to the latest closing, widened to show every booking."""
     hours = list(hours) or [DEFAULT_HOURS]
@@ -192,39 +177,88 @@ def build_axis(
     return Axis(start, end, step)
 
 
-@dataclass
-class Block:
-    """One booking (or the part of it on this day) placed in a column."""
+# --- what the calendars show of a booking ----------------------------------------------
 
-    booking: Any
-    column: int
-    row_start: int
-    row_end: int
-    colour: str
-    starts_before: bool = False  # began on an earlier day
-    ends_after: bool = False  # goes on past midnight
-    lane: int = 0
-    lanes: int = 1
-    span: tuple[int, int] = (0, 0)
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A booking holding its slot, as the calendars show it: its local day and minutes,
+    its title and pillar (one light row per booking, no booking object)."""
+
+    id: int
+    room_id: int
+    day: date
+    start: int  # minutes after local midnight
+    end: int  # minutes after local midnight; 1440 (24.00) at most: clipped to its day
+    status: str
+    title: str
+    pillar_code: str | None = None
+    pillar_colour: str | None = None  # None: a personal booking, shown neutral
+    time_text: str = ""  # "09.00–10.30", in the reader's language
 
     @property
     def pending(self) -> bool:
-        return self.booking.status == "pending"
+        return self.status == "pending"
+
+    @property
+    def start_text(self) -> str:
+        return self.time_text.partition("–")[0]
+
+    @property
+    def ends_after(self) -> bool:
+        """Runs past midnight (shown clipped to its day)."""
+        return self.end == DAY_MINUTES
+
+
+def make_entry(row: Any, zone: ZoneInfo, separator: str = ".") -> Entry:
+    """An Entry from a row of (id, room_id, start_at, end_at, status, title, pillar code,
+    pillar colour), in the office zone; times written with ``separator`` (``.`` or ``:``)."""
+    booking_id, room_id, start_at, end_at, status, title, code, colour = row
+    start = start_at.astimezone(zone)
+    end = end_at.astimezone(zone)
+    day = start.date()
+    last = DAY_MINUTES if end.date() > day else end.hour * 60 + end.minute
+    return Entry(
+        booking_id,
+        room_id,
+        day,
+        start.hour * 60 + start.minute,
+        last,
+        status,
+        title,
+        code,
+        colour,
+        f"{start.hour:02d}{separator}{start.minute:02d}–{end.hour:02d}{separator}{end.minute:02d}",
+    )
+
+
+# --- the time grid (day view, a room's week) -------------------------------------------
+
+
+@dataclass(slots=True)
+class Block:
+    """A booking (or the part of it on this day) placed in a column."""
+
+    entry: Entry
+    column: int
+    row_start: int
+    row_end: int
+    start: int  # minutes after local midnight
+    end: int
+
+    is_slot = False
 
     @property
     def style(self) -> str:
-        style = (
-            f"grid-row: {self.row_start} / {self.row_end}; grid-column: {self.column}; "
-            f"--pillar: {self.colour}"
-        )
-        if self.lanes > 1:
-            style += f"; --lane: {self.lane}; --lanes: {self.lanes}"
+        style = f"grid-area:{self.row_start}/{self.column}/{self.row_end}"
+        if self.entry.pillar_colour:
+            style += f";--pillar:{self.entry.pillar_colour}"
         return style
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
-    """A free, bookable stretch of one cell: a link to the booking form."""
+    """A free, bookable stretch of a room's day: a link to the booking form."""
 
     room_id: int
     day: date
@@ -233,6 +267,8 @@ class Slot:
     column: int
     row_start: int
     row_end: int
+
+    is_slot = True
 
     @property
     def start_time(self) -> time:
@@ -243,163 +279,109 @@ class Slot:
         return clock(self.end)
 
     @property
-    def query(self) -> dict[str, str]:
-        """The booking form's query parameters (``/bookings/new?...``)."""
-        return {
-            "room_id": str(self.room_id),
-            "date": self.day.isoformat(),
-            "start": self.start_time.strftime("%H:%M"),
-            "end": self.end_time.strftime("%H:%M"),
-        }
+    def query(self) -> str:
+        """The booking form's query string (``room_id=…&date=…&start=…&end=…``)."""
+        start, end = self.start_time, self.end_time
+        return (
+            f"room_id={self.room_id}&date={self.day.isoformat()}"
+            f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}"
+        )
 
     @property
     def style(self) -> str:
-        return f"grid-row: {self.row_start} / {self.row_end}; grid-column: {self.column}"
+        return f"grid-area:{self.row_start}/{self.column}/{self.row_end}"
 
 
 @dataclass
 class Column:
-    """A room (day view) or a day (week view)."""
+    """A room (day view) or a day (a room's week): its blocks and free stretches in time
+    order."""
 
     line: int
     day: date
-    room: Any = None  # the room of the column, or of every cell when the week has one room
+    room: Any = None
     is_today: bool = False
-    blocks: list[Block] = field(default_factory=list)
-    slots: list[Slot] = field(default_factory=list)
+    items: list[Block | Slot] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [item for item in self.items if not item.is_slot]
 
     @property
     def style(self) -> str:
-        return f"grid-column: {self.line}"
+        return f"grid-column:{self.line}"
 
 
 @dataclass(frozen=True)
 class NowLine:
     row: int
     offset: float  # fraction of a row below the row's top
-    column: str  # "2 / -1" across every column, or one column
+    column: str  # "2/-1" across every column, or one column
 
     @property
     def style(self) -> str:
-        return f"grid-row: {self.row}; grid-column: {self.column}; --offset: {self.offset:.3f}"
+        return f"grid-row:{self.row};grid-column:{self.column};--offset:{self.offset:.3f}"
 
 
 @dataclass
 class TimeGrid:
-    kind: str  # "day": columns are rooms; "week": columns are days
+    kind: str  # "day": columns are rooms; "week": columns are the days of one room
     axis: Axis
     columns: list[Column]
     labels: list[Label]
     now_line: NowLine | None = None
-    room: Any = None  # week view of one room
-    show_room: bool = False  # blocks name their room (week of every room)
+    room: Any = None  # the room of a week
 
     @property
     def style(self) -> str:
-        return f"--cols: {len(self.columns)}; --rows: {self.axis.rows}"
+        return f"--cols:{len(self.columns)};--rows:{self.axis.rows}"
 
     @property
     def blocks(self) -> list[Block]:
         return [b for c in self.columns for b in c.blocks]
 
 
-def assign_lanes(blocks: list[Block]) -> None:
-    """Side by side where blocks of one column overlap (several rooms in one week column)."""
-    blocks.sort(key=lambda b: (b.span[0], -b.span[1], getattr(b.booking, "id", 0) or 0))
-    cluster: list[Block] = []
-    lane_ends: list[int] = []
-    cluster_end = -1
-
-    def close() -> None:
-        for block in cluster:
-            block.lanes = len(lane_ends)
-
-    for block in blocks:
-        first, last = block.span
-        if cluster and first >= cluster_end:
-            close()
-            cluster, lane_ends = [], []
-        for index, lane_end in enumerate(lane_ends):
-            if lane_end <= first:
-                block.lane, lane_ends[index] = index, last
-                break
-        else:
-            block.lane = len(lane_ends)
-            lane_ends.append(last)
-        cluster.append(block)
-        cluster_end = max(cluster_end, last)
-    if cluster:
-        close()
-
-
-def _place(
-    column: Column, bookings: Iterable[Any], axis: Axis, zone: ZoneInfo
-) -> list[tuple[int, int]]:
-    """Add the blocks of ``bookings`` on the column's day; return their minute spans."""
-    spans = []
-    for booking in bookings:
-        span = local_span(booking, column.day, zone)
-        if span is None:
+def _blocks(column: Column, entries: Iterable[Entry], axis: Axis) -> list[Block]:
+    blocks = []
+    for entry in entries:
+        if entry.day != column.day:
             continue
-        first, last = span
-        row_start = axis.line(first)
-        row_end = max(axis.line_after(last), row_start + 1)
-        column.blocks.append(
+        row_start = axis.line(entry.start)
+        blocks.append(
             Block(
-                booking=booking,
+                entry=entry,
                 column=column.line,
                 row_start=row_start,
-                row_end=row_end,
-                colour=colour_of(booking),
-                starts_before=first == 0 and booking.start_at.astimezone(zone).date() < column.day,
-                ends_after=last == DAY_MINUTES,
-                span=span,
+                row_end=max(axis.line_after(entry.end), row_start + 1),
+                start=entry.start,
+                end=entry.end,
             )
         )
-        spans.append(span)
-    assign_lanes(column.blocks)
-    return spans
+    return blocks
 
 
-def free_slots(
-    column: Column,
-    room_id: int,
+def free_stretches(
     hours: tuple[time, time],
-    busy: Sequence[tuple[int, int]],
+    busy: Iterable[tuple[int, int]],
     axis: Axis,
     *,
     not_before: int = 0,
-    cell: int = CELL_MINUTES,
-) -> list[Slot]:
-    """Free stretches within the room's hours, at most one cell long, none in the past.
-
-    Each cell (``cell`` minutes, aligned to midnight) is cut into rows; the free rows of
-    a cell that follow each other make one slot. ``not_before`` (minutes) hides the
-    past on today; pass ``DAY_MINUTES`` for a day that is over.
-    """
+) -> list[tuple[int, int]]:
+    """The free stretches of a room's bookable hours, none in the past, each at least a
+    row long. ``not_before`` (minutes) hides the past on today; ``DAY_MINUTES`` for a
+    day that is over."""
     opens, closes = max(minutes(hours[0]), axis.start), min(minutes(hours[1]), axis.end)
-    slots: list[Slot] = []
-    cell_start = _floor(opens, cell)
-    while cell_start < closes:
-        first = max(cell_start, opens)
-        last = min(cell_start + cell, closes)
-        run_start: int | None = None
-        moment = first
-        while moment < last:
-            piece_end = min(_floor(moment, axis.step) + axis.step, last)
-            free = moment >= not_before and not any(
-                b0 < piece_end and moment < b1 for b0, b1 in busy
-            )
-            if free and run_start is None:
-                run_start = moment
-            if not free and run_start is not None:
-                slots.append(_slot(column, room_id, run_start, moment, axis))
-                run_start = None
-            moment = piece_end
-        if run_start is not None:
-            slots.append(_slot(column, room_id, run_start, last, axis))
-        cell_start += cell
-    return slots
+    cursor = max(opens, _ceil(not_before, axis.step))
+    stretches = []
+    for first, last in sorted(busy):
+        if first > cursor:
+            stretches.append((cursor, min(first, closes)))
+        cursor = max(cursor, last)
+        if cursor >= closes:
+            break
+    if cursor < closes:
+        stretches.append((cursor, closes))
+    return [(a, b) for a, b in stretches if b - a >= axis.step]
 
 
 def _slot(column: Column, room_id: int, first: int, last: int, axis: Axis) -> Slot:
@@ -432,131 +414,145 @@ def _now_line(axis: Axis, now_local: datetime, column: str) -> NowLine | None:
     return NowLine(axis.line(minute), (minute - row_top) / axis.step, column)
 
 
-def _busy_spans(bookings: Iterable[Any], days: Iterable[date], zone: ZoneInfo):
-    for booking in bookings:
-        for day in days:
-            span = local_span(booking, day, zone)
-            if span is not None:
-                yield span
+def _busy_spans(entries: Iterable[Entry], days: Iterable[date]):
+    days = set(days)
+    return [(e.start, e.end) for e in entries if e.day in days]
 
 
 def _column(
     index: int,
     day: date,
     room: Any,
-    bookings: list[Any],
+    entries: list[Entry],
     axis: Axis,
-    zone: ZoneInfo,
     now_local: datetime,
     hours: HoursFn,
-    cell: int,
 ) -> Column:
-    """One grid column: its blocks, and for a single room the free slots to book."""
+    """One grid column: its blocks and free stretches, in time order."""
     column = Column(line=index + 2, day=day, room=room, is_today=day == now_local.date())
-    busy = _place(column, bookings, axis, zone)
-    if room is not None:
-        column.slots = free_slots(
-            column,
-            room.id,
-            hours(room),
-            busy,
-            axis,
-            not_before=_not_before(day, now_local),
-            cell=cell,
-        )
+    blocks = _blocks(column, entries, axis)
+    stretches = free_stretches(
+        hours(room),
+        [(b.start, b.end) for b in blocks],
+        axis,
+        not_before=_not_before(day, now_local),
+    )
+    items: list[Block | Slot] = [
+        *blocks,
+        *(_slot(column, room.id, a, b, axis) for a, b in stretches),
+    ]
+    items.sort(key=lambda item: item.start)
+    column.items = items
     return column
 
 
 def day_grid(
     day: date,
     rooms: Sequence[Any],
-    bookings: Iterable[Any],
+    entries: Iterable[Entry],
     *,
     zone: ZoneInfo,
     now: datetime,
     hours: HoursFn,
     step: int = STEP_MINUTES,
-    cell: int = CELL_MINUTES,
 ) -> TimeGrid:
-    """Rooms as columns, time as rows; bookings of other rooms are left out."""
-    bookings = list(bookings)
-    axis = build_axis(
-        [hours(room) for room in rooms], _busy_spans(bookings, [day], zone), step=step, cell=cell
-    )
+    """Rooms as columns, time as rows; entries of other rooms are left out."""
+    entries = list(entries)
+    axis = build_axis([hours(room) for room in rooms], _busy_spans(entries, [day]), step=step)
     now_local = now.astimezone(zone)
-    by_room: dict[int, list[Any]] = {}
-    for booking in bookings:
-        by_room.setdefault(booking.room_id, []).append(booking)
+    by_room: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_room.setdefault(entry.room_id, []).append(entry)
     columns = [
-        _column(index, day, room, by_room.get(room.id, []), axis, zone, now_local, hours, cell)
+        _column(index, day, room, by_room.get(room.id, []), axis, now_local, hours)
         for index, room in enumerate(rooms)
     ]
     now_line = None
     if day == now_local.date() and columns:
-        now_line = _now_line(axis, now_local, "2 / -1")
-    return TimeGrid("day", axis, columns, axis.labels(cell), now_line)
+        now_line = _now_line(axis, now_local, "2/-1")
+    return TimeGrid("day", axis, columns, axis.labels(), now_line)
 
 
-def week_days(day: date, bookings: Iterable[Any], zone: ZoneInfo) -> list[date]:
+def week_days(day: date, entries: Iterable[Entry]) -> list[date]:
     """Monday to Friday, plus Saturday and Sunday when they hold a booking or are ``day``."""
     monday = week_start(day)
     days = [monday + timedelta(days=n) for n in range(7)]
     weekend = set(days[5:])
-    used = {d for b in bookings for d in local_days(b, zone)} | {day}
+    used = {e.day for e in entries} | {day}
     return [d for d in days if d not in weekend or d in used]
 
 
 def week_grid(
     day: date,
-    rooms: Sequence[Any],
-    bookings: Iterable[Any],
+    room: Any,
+    entries: Iterable[Entry],
     *,
     zone: ZoneInfo,
     now: datetime,
     hours: HoursFn,
-    room: Any = None,
     step: int = STEP_MINUTES,
-    cell: int = CELL_MINUTES,
 ) -> TimeGrid:
-    """Days of the week of ``day`` as columns, for one ``room`` or for all ``rooms``.
-
-    With one room, free slots link to the booking form; with all rooms, blocks name
-    their room and overlapping blocks sit side by side.
-    """
-    bookings = list(bookings)
-    if room is not None:
-        bookings = [b for b in bookings if b.room_id == room.id]
-        shown_rooms: Sequence[Any] = [room]
-    else:
-        shown_rooms = rooms
-    days = week_days(day, bookings, zone)
-    axis = build_axis(
-        [hours(r) for r in shown_rooms],
-        _busy_spans(bookings, days, zone),
-        step=step,
-        cell=cell,
-    )
+    """The days of the week of ``day`` as columns, for one room, with its free stretches."""
+    entries = [e for e in entries if e.room_id == room.id]
+    days = week_days(day, entries)
+    axis = build_axis([hours(room)], _busy_spans(entries, days), step=step)
     now_local = now.astimezone(zone)
     columns = [
-        _column(index, column_day, room, bookings, axis, zone, now_local, hours, cell)
+        _column(index, column_day, room, entries, axis, now_local, hours)
         for index, column_day in enumerate(days)
     ]
     now_line = None
     today = next((c for c in columns if c.is_today), None)
     if today is not None:
         now_line = _now_line(axis, now_local, str(today.line))
-    return TimeGrid(
-        "week",
-        axis,
-        columns,
-        axis.labels(cell),
-        now_line,
-        room=room,
-        show_room=room is None,
-    )
+    return TimeGrid("week", axis, columns, axis.labels(), now_line, room=room)
 
 
-# --- the month grid --------------------------------------------------------------------
+# --- the week of every room: a table of rooms by days ----------------------------------
+
+
+@dataclass
+class RoomWeek:
+    room: Any
+    cells: list[list[Entry]]  # one list per shown day, by start
+
+
+@dataclass
+class WeekMatrix:
+    days: list[date]
+    rows: list[RoomWeek]
+    today: date
+
+    @property
+    def count(self) -> int:
+        return sum(len(cell) for row in self.rows for cell in row.cells)
+
+
+def week_matrix(
+    day: date, rooms: Sequence[Any], entries: Iterable[Entry], *, today: date
+) -> WeekMatrix:
+    """Every room's bookings of the week of ``day``, a cell per room and day."""
+    entries = list(entries)
+    days = week_days(day, entries)
+    index = {d: n for n, d in enumerate(days)}
+    rows = {room.id: RoomWeek(room, [[] for _ in days]) for room in rooms}
+    for entry in sorted(entries, key=lambda e: (e.day, e.start)):
+        row = rows.get(entry.room_id)
+        if row is not None and entry.day in index:
+            row.cells[index[entry.day]].append(entry)
+    return WeekMatrix(days, list(rows.values()), today)
+
+
+# --- the month -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """A day of the month: how many bookings, how many waiting, and the first few."""
+
+    count: int
+    pending: int
+    entries: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -566,6 +562,11 @@ class MonthDay:
     is_today: bool
     count: int = 0
     pending: int = 0
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.entries)
 
 
 @dataclass
@@ -579,28 +580,24 @@ class MonthGrid:
         return sum(d.count for week in self.weeks for d in week if d.in_month)
 
 
-def month_grid(day: date, bookings: Iterable[Any], *, zone: ZoneInfo, today: date) -> MonthGrid:
-    """Whole weeks around the month of ``day``; each day counts the bookings touching it."""
+def month_grid(day: date, summary: dict[date, DaySummary], *, today: date) -> MonthGrid:
+    """Whole weeks around the month of ``day``, each day with its summary."""
     first, end = visible_range("month", day)
-    counts: dict[date, int] = {}
-    pending: dict[date, int] = {}
-    for booking in bookings:
-        for touched in local_days(booking, zone):
-            counts[touched] = counts.get(touched, 0) + 1
-            if booking.status == "pending":
-                pending[touched] = pending.get(touched, 0) + 1
     weeks: list[list[MonthDay]] = []
     current = first
+    empty = DaySummary(0, 0)
     while current < end:
         week = []
         for _ in range(7):
+            found = summary.get(current, empty)
             week.append(
                 MonthDay(
                     day=current,
                     in_month=current.month == day.month,
                     is_today=current == today,
-                    count=counts.get(current, 0),
-                    pending=pending.get(current, 0),
+                    count=found.count,
+                    pending=found.pending,
+                    entries=found.entries,
                 )
             )
             current += timedelta(days=1)

@@ -15,11 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intranet.auth.models import Pillar, User
 from intranet.core.db import UTCDateTime, utcnow
+from intranet.core.formatting import to_local
 from intranet.extensions import db
 
 
@@ -109,6 +111,9 @@ class Booking(db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The office-local date of the booking (kept from start_at on every write): calendars
+    # select and count by it.
+    day: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=BookingStatus.PENDING.value)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -131,11 +136,15 @@ class Booking(db.Model):
         ),
         Index("ix_booking_room_start_end", "room_id", "start_at", "end_at"),
         Index("ix_booking_status_start", "status", "start_at"),
+        Index("ix_booking_status_day", "status", "day", "start_at"),
         Index("ix_booking_start", "start_at"),
         # "My bookings" (by start) and "decisions on my bookings" (by decision time).
         Index("ix_booking_booked_by_start", "booked_by_id", "start_at"),
         Index("ix_booking_booked_by_decided", "booked_by_id", "decided_at"),
     )
+
+    def set_day(self) -> None:
+        self.day = to_local(self.start_at).date()
 
     @property
     def holds_slot(self) -> bool:
@@ -143,3 +152,10 @@ class Booking(db.Model):
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.room_id} {self.start_at:%Y-%m-%d %H:%M}>"
+
+
+@event.listens_for(Booking, "before_insert")
+@event.listens_for(Booking, "before_update")
+def _keep_day(_mapper, _connection, booking: Booking) -> None:
+    if booking.start_at is not None:
+        booking.set_day()

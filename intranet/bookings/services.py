@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -21,6 +22,7 @@ from intranet.auth import permissions
 from intranet.auth.models import Pillar
 from intranet.auth.services import COLOUR_RE
 from intranet.bookings import permissions as booking_permissions
+from intranet.bookings.calendar import DaySummary, Entry, make_entry
 from intranet.bookings.models import (
     HOLDING_STATUSES,
     LONGEST_BOOKING,
@@ -32,7 +34,7 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import lock_for_update, utcnow, write_transaction
-from intranet.core.formatting import format_time, office_zone
+from intranet.core.formatting import format_time, office_zone, time_separator
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -157,8 +159,13 @@ class BookingRejected(ServiceError):
 # --- settings ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=32)
+def _parse_hhmm(value: str) -> time:
+    return datetime.strptime(value, "%H:%M").time()
+
+
 def _config_time(name: str) -> time:
-    return datetime.strptime(current_app.config[name], "%H:%M").time()
+    return _parse_hhmm(current_app.config[name])
 
 
 def bookable_hours(room: Room) -> tuple[time, time]:
@@ -219,6 +226,78 @@ def bookings_between(
     if room_id is not None:
         stmt = stmt.where(Booking.room_id == room_id)
     return list(db.session.scalars(stmt.order_by(Booking.start_at, Booking.room_id)))
+
+
+_ENTRY_COLUMNS = (
+    Booking.id,
+    Booking.room_id,
+    Booking.start_at,
+    Booking.end_at,
+    Booking.status,
+    Booking.title,
+    Pillar.code,
+    Pillar.colour,
+)
+
+
+def calendar_entries(first: date, end: date, room_id: int | None = None) -> list[Entry]:
+    """What the calendar shows of the bookings holding a slot on the local days
+    [first, end): light rows, not booking objects."""
+    stmt = (
+        select(*_ENTRY_COLUMNS)
+        .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
+        .where(Booking.status.in_(HOLDING_STATUSES), Booking.day >= first, Booking.day < end)
+    )
+    if room_id is not None:
+        stmt = stmt.where(Booking.room_id == room_id)
+    rows = db.session.execute(stmt.order_by(Booking.start_at, Booking.room_id))
+    zone, separator = office_zone(), time_separator()
+    return [make_entry(row, zone, separator) for row in rows]
+
+
+def month_summary(
+    first: date, end: date, room_id: int | None = None, per_day: int = 3
+) -> dict[date, DaySummary]:
+    """Per local day in [first, end): how many bookings hold a slot, how many wait for
+    approval, and the first ``per_day`` of them. The database counts and ranks on the
+    (status, day, start) index; only the few bookings shown are read whole."""
+    shown = [Booking.status.in_(HOLDING_STATUSES), Booking.day >= first, Booking.day < end]
+    if room_id is not None:
+        shown.append(Booking.room_id == room_id)
+    counts = db.session.execute(
+        select(
+            Booking.day,
+            func.count(),
+            func.count().filter(Booking.status == BookingStatus.PENDING.value),
+        )
+        .where(*shown)
+        .group_by(Booking.day)
+    ).all()
+    ranked = (
+        select(
+            Booking.id,
+            func.row_number()
+            .over(partition_by=Booking.day, order_by=(Booking.start_at, Booking.id))
+            .label("rank"),
+        )
+        .where(*shown)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(*_ENTRY_COLUMNS)
+        .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
+        .where(Booking.id.in_(select(ranked.c.id).where(ranked.c.rank <= per_day)))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    zone, separator = office_zone(), time_separator()
+    entries: dict[date, list[Entry]] = {}
+    for row in rows:
+        entry = make_entry(row, zone, separator)
+        entries.setdefault(entry.day, []).append(entry)
+    return {
+        day: DaySummary(count, pending, tuple(entries.get(day, ())))
+        for day, count, pending in counts
+    }
 
 
 def active_rooms() -> list[Room]:

@@ -238,18 +238,21 @@ def _clear_errors(form: BookingForm) -> BookingForm:
     return form
 
 
+def panel_context(booking: Booking) -> dict:
+    """What a booking's details need (its page, or the panel beside the calendar)."""
+    return {
+        "booking": booking,
+        "history": services.booking_history(booking.id),
+        "decision_form": DecisionForm(),
+        "series": services.series_bookings(booking.series_id) if booking.series_id else [],
+    }
+
+
 @bp.route("/<int:booking_id>")
 @login_required
 def detail(booking_id: int):
     booking = _booking_or_404(booking_id)
-    return render(
-        "bookings/detail.html",
-        "bookings/_panel.html",
-        booking=booking,
-        history=services.booking_history(booking.id),
-        decision_form=DecisionForm(),
-        series=services.series_bookings(booking.series_id) if booking.series_id else [],
-    )
+    return render("bookings/detail.html", "bookings/_panel.html", **panel_context(booking))
 
 
 @bp.route("/<int:booking_id>/edit", methods=["GET", "POST"])

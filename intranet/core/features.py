@@ -72,7 +72,8 @@ class BenchContext:
 @dataclass(frozen=True)
 class BenchPage:
     """A page ``make bench`` loads. ``kind`` picks the budget: "grid" (calendar grids),
-    "page", "fragment" (an htmx request: ``htmx`` sends ``HX-Request``) or "feed"."""
+    "page", "fragment" (an htmx request: ``htmx`` sends ``HX-Request``, and ``target``
+    the id of the element it is aimed at, as ``HX-Target``) or "feed"."""
 
     name: str
     path: str
@@ -80,6 +81,7 @@ class BenchPage:
     htmx: bool = False
     # The most HTML (bytes, uncompressed) this page may weigh; 0 = the kind's default.
     max_bytes: int = 0
+    target: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +90,7 @@ class BenchPage:
             "kind": self.kind,
             "htmx": self.htmx,
             "max_bytes": self.max_bytes,
+            "target": self.target,
         }
 
 

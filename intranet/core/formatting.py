@@ -67,12 +67,17 @@ def format_date_medium(value: date | datetime | None) -> str:
     return format_date_pattern(value, DATE_MEDIUM.get(lang, DATE_MEDIUM["id"]), lang)
 
 
+def time_separator() -> str:
+    """Between hours and minutes in the reader's language: ``14.00`` or ``14:00``."""
+    return TIME_SEPARATOR.get(_lang(), ".")
+
+
 def format_time(value: time | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_local(value)
-    return f"{value.hour:02d}{TIME_SEPARATOR.get(_lang(), '.')}{value.minute:02d}"
+    return f"{value.hour:02d}{time_separator()}{value.minute:02d}"
 
 
 def format_date_in(value: date, pattern: str) -> str:

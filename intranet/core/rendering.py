@@ -7,10 +7,18 @@ from typing import Any
 from flask import Response, make_response, render_template, request
 
 
-def wants_fragment() -> bool:
-    """A real htmx request: not boosted navigation, not a history restore."""
+def wants_fragment(target: str | None = None) -> bool:
+    """A real htmx request: not boosted navigation, not a history restore.
+
+    With ``target`` (an element id), a request aimed at that element — boosted links
+    inside it included — and no other.
+    """
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx or htmx.history_restore_request:
+        return False
+    if target is not None:
+        return htmx.target == target
+    return not htmx.boosted
 
 
 def render(
@@ -19,6 +27,7 @@ def render(
     *,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    target: str | None = None,
     **context: Any,
 ) -> Response:
     """Render ``fragment`` for htmx swaps, else the full ``template`` (which includes it).
@@ -26,15 +35,19 @@ def render(
     Fragments answering a change (POST) carry the flashed messages as an out-of-band
     swap, so messages show after partial updates too. Fragments for GET requests (live
     checks, filters) leave them for the next page, which may already be on its way.
+    ``target``: the fragment answers only requests aimed at that element (see
+    :func:`wants_fragment`), for a page whose parts are swapped separately.
     """
-    if fragment is not None and wants_fragment():
-        body = render_template(fragment, **context)
+    if fragment is not None and wants_fragment(target):
+        body = render_template(fragment, is_fragment=True, **context)
         if request.method != "GET":
             body += render_template("_flash_oob.html")
     else:
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    if target is not None:
+        response.vary.add("HX-Target")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -216,7 +216,7 @@ def test_request_live_conflict_approval_and_day_view(live_server: str, page: Pag
     # 3. The day view of that date shows the booking, no longer pending.
     page.goto(f"{live_server}/bookings/calendar?date={slot.day.isoformat()}&view=day")
     expect(page.locator("#calendar h2.cal-heading")).to_have_text(long_date(slot.day))
-    block = page.locator(f"#calendar a.cal-block[href='/bookings/{booking_id}']")
+    block = page.locator(f"#calendar a.cal-block[href$='booking={booking_id}']")
     expect(block.locator(".cal-block-title")).to_have_text(title)
     expect(block.locator(".cal-block-time")).to_contain_text("16")
     expect(block).not_to_have_class(re.compile(r"\bis-pending\b"))
@@ -224,10 +224,16 @@ def test_request_live_conflict_approval_and_day_view(live_server: str, page: Pag
     expect(other_block.first).to_be_visible()
     axe_check(page)
 
-    block.click()  # the details open in the side panel, the URL stays
+    page.evaluate("window.__e2eMarker = 'same page'")
+    block.click()  # the details open beside the calendar, and the URL names them
     expect(page.locator(f"#booking-panel article#booking-{booking_id} h1")).to_have_text(title)
-    expect(page).to_have_url(re.compile(r"/bookings/calendar\?"))
+    expect(page).to_have_url(re.compile(rf"/bookings/calendar\?.*booking={booking_id}"))
+    assert page.evaluate("window.__e2eMarker") == "same page"  # swapped, not reloaded
+    expect(page).to_have_title(re.compile(long_date(slot.day)))
     axe_check(page)
+    page.go_back()  # Back closes the booking again
+    expect(page.locator(f"#booking-panel article#booking-{booking_id}")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/bookings/calendar\?date=[0-9-]+&view=day$"))
 
 
 def test_htmx_booking_submit_lands_on_a_full_page(live_server: str, page: Page) -> None:
@@ -280,8 +286,15 @@ def test_calendar_navigation_history_and_date_picker(live_server: str, page: Pag
     week_url = re.compile(rf"/bookings/calendar\?date={following.isoformat()}&view=week$")
     expect(page).to_have_url(week_url)
     monday = following - timedelta(days=following.weekday())
-    expect(heading).to_have_text(f"{long_date(monday)} – {long_date(monday + timedelta(days=6))}")
-    expect(calendar.locator(".cal-grid.cal-week")).to_be_visible()
+    # the heading names the days shown: Monday to Friday (the demo has no weekend bookings)
+    friday = long_date(monday + timedelta(days=4))
+    starts = (
+        long_date(monday).rsplit(" ", 1)[0]
+        if monday.year == (monday + timedelta(days=4)).year
+        else long_date(monday)
+    )
+    expect(heading).to_have_text(f"{starts} – {friday}")
+    expect(calendar.locator("table.cal-rooms-week")).to_be_visible()
     expect(calendar.locator(".cal-views a[aria-current=page]")).to_have_attribute(
         "href", re.compile(r"view=week")
     )

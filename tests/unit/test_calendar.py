@@ -98,23 +98,41 @@ def test_local_span_clips_bookings_across_midnight():
     assert calendar.local_span(late, MONDAY, ZONE) == (22 * 60, 1440)
     assert calendar.local_span(late, MONDAY + timedelta(days=1), ZONE) == (0, 120)
     assert calendar.local_span(late, MONDAY + timedelta(days=2), ZONE) is None
-    assert calendar.local_days(late, ZONE) == [MONDAY, MONDAY + timedelta(days=1)]
 
 
 def test_a_booking_ending_at_midnight_does_not_touch_the_next_day():
     room = make_room()
     booking = make_booking(room, local(MONDAY, 20), local(MONDAY + timedelta(days=1), 0))
-    assert calendar.local_days(booking, ZONE) == [MONDAY]
+    assert calendar.local_span(booking, MONDAY, ZONE) == (20 * 60, 1440)
     assert calendar.local_span(booking, MONDAY + timedelta(days=1), ZONE) is None
 
 
-def test_colour_is_the_pillars_else_the_rooms():
-    room = make_room(colour="#aa0000")
-    pillar = SimpleNamespace(code="PKH", colour="#00aa00")
-    assert calendar.colour_of(make_booking(room, noon(MONDAY), noon(MONDAY), pillar=pillar)) == (
-        "#00aa00"
+def test_an_entry_is_a_booking_in_office_time():
+    row = (7, 1, local(MONDAY, 9), local(MONDAY, 10, 30), "pending", "Rapat", "PKH", "#2e7d32")
+    entry = calendar.make_entry(row, ZONE)
+    assert (entry.id, entry.room_id, entry.day) == (7, 1, MONDAY)
+    assert (entry.start, entry.end) == (540, 630)
+    assert entry.time_text == "09.00–10.30" and entry.start_text == "09.00"
+    assert entry.pending and not entry.ends_after
+    assert (entry.pillar_code, entry.pillar_colour) == ("PKH", "#2e7d32")
+    english = calendar.make_entry(row, ZONE, ":")
+    assert english.time_text == "09:00–10:30"
+
+
+def test_an_entry_past_midnight_is_clipped_to_its_day():
+    row = (
+        1,
+        1,
+        local(MONDAY, 22),
+        local(MONDAY + timedelta(days=1), 2),
+        "approved",
+        "X",
+        None,
+        None,
     )
-    assert calendar.colour_of(make_booking(room, noon(MONDAY), noon(MONDAY))) == "#aa0000"
+    entry = calendar.make_entry(row, ZONE)
+    assert entry.day == MONDAY and (entry.start, entry.end) == (1320, 1440)
+    assert entry.ends_after and entry.pillar_colour is None
 
 
 # --- axis -------------------------------------------------------------------------------
@@ -144,60 +162,76 @@ def test_axis_without_rooms_uses_a_default_day():
 # --- day view ---------------------------------------------------------------------------
 
 
-def day_grid(day, rooms, bookings, now):
-    return calendar.day_grid(day, rooms, bookings, zone=ZONE, now=now, hours=hours_of)
+def entry(room, start: datetime, end: datetime, *, status="approved", pillar=None, title="Rapat"):
+    code, colour = (pillar.code, pillar.colour) if pillar else (None, None)
+    row = (next(_ids), room.id, start, end, status, title, code, colour)
+    return calendar.make_entry(row, ZONE)
+
+
+def day_grid(day, rooms, entries, now):
+    return calendar.day_grid(day, rooms, entries, zone=ZONE, now=now, hours=hours_of)
+
+
+def slots_of(column):
+    return [(s.start_time, s.end_time) for s in column.items if s.is_slot]
 
 
 def test_day_grid_places_blocks_by_room_and_time():
-    aula, kecil = make_room(1, "Aula"), make_room(2, "Ruang Kecil", colour="#ff0000")
+    aula, kecil = make_room(1, "Aula"), make_room(2, "Ruang Kecil")
     pillar = SimpleNamespace(code="PKH", colour="#2e7d32")
-    meeting = make_booking(aula, local(MONDAY, 9), local(MONDAY, 10, 30), pillar=pillar)
-    short = make_booking(kecil, local(MONDAY, 13, 15), local(MONDAY, 13, 30), status="pending")
+    meeting = entry(aula, local(MONDAY, 9), local(MONDAY, 10, 30), pillar=pillar)
+    short = entry(kecil, local(MONDAY, 13, 15), local(MONDAY, 13, 30), status="pending")
     grid = day_grid(MONDAY, [aula, kecil], [meeting, short], now=noon(MONDAY - timedelta(days=3)))
 
     assert grid.kind == "day"
     assert [c.room for c in grid.columns] == [aula, kecil]
     assert [c.line for c in grid.columns] == [2, 3]
     (block,) = grid.columns[0].blocks
-    assert block.booking is meeting
+    assert block.entry is meeting
     # 09.00 is 6 rows of 15 minutes after 07.30; the first row starts at grid line 2
     assert (block.row_start, block.row_end) == (8, 14)
-    assert block.style == "grid-row: 8 / 14; grid-column: 2; --pillar: #2e7d32"
+    assert block.style == "grid-area:8/2/14;--pillar:#2e7d32"
     (other,) = grid.columns[1].blocks
-    assert other.pending and other.colour == "#ff0000"
-    assert (other.row_start, other.row_end) == (2 + 23, 2 + 24)
-    assert grid.style == "--cols: 2; --rows: 38"
+    assert other.entry.pending
+    assert other.style == f"grid-area:{2 + 23}/3/{2 + 24}"  # no pillar: neutral
+    assert grid.style == "--cols:2;--rows:38"
     assert grid.now_line is None
 
 
-def test_day_grid_free_slots_link_the_gaps_in_half_hours():
+def test_day_grid_lists_blocks_and_free_stretches_in_time_order():
     aula = make_room()
-    bookings = [
-        make_booking(aula, local(MONDAY, 9), local(MONDAY, 10, 30)),
-        make_booking(aula, local(MONDAY, 11), local(MONDAY, 11, 15)),
+    entries = [
+        entry(aula, local(MONDAY, 9), local(MONDAY, 10, 30)),
+        entry(aula, local(MONDAY, 11), local(MONDAY, 11, 15)),
     ]
-    grid = day_grid(MONDAY, [aula], bookings, now=noon(MONDAY - timedelta(days=1)))
-    slots = {(s.start_time, s.end_time) for s in grid.columns[0].slots}
-    assert (time(7, 30), time(8, 0)) in slots
-    assert (time(8, 30), time(9, 0)) in slots
-    assert not any(time(9) <= start < time(10, 30) for start, _ in slots)
-    assert (time(10, 30), time(11, 0)) in slots
-    assert (time(11, 15), time(11, 30)) in slots  # the free part of a half-busy cell
-    assert (time(16, 30), time(16, 45)) in slots  # up to closing time, not the axis end
-    assert all(end <= time(16, 45) for _, end in slots)
-    slot = next(s for s in grid.columns[0].slots if s.start_time == time(8, 30))
-    assert slot.query == {"room_id": "1", "date": "2025-11-24", "start": "08:30", "end": "09:00"}
-    assert slot.style == "grid-row: 6 / 8; grid-column: 2"
+    grid = day_grid(MONDAY, [aula], entries, now=noon(MONDAY - timedelta(days=1)))
+    column = grid.columns[0]
+    assert [item.is_slot for item in column.items] == [True, False, True, False, True]
+    assert slots_of(column) == [
+        (time(7, 30), time(9)),
+        (time(10, 30), time(11)),
+        (time(11, 15), time(16, 45)),  # up to closing time, not the axis end
+    ]
+    slot = column.items[0]
+    assert slot.query == "room_id=1&date=2025-11-24&start=07:30&end=09:00"
+    assert slot.style == "grid-area:2/2/8"
+    assert (slot.start, slot.end) == (450, 540)
+
+
+def test_free_stretches_skip_the_past_and_slivers():
+    axis = calendar.build_axis([HOURS])
+    busy = [(540, 600), (600, 610), (1000, 1005)]
+    assert calendar.free_stretches(HOURS, busy, axis, not_before=500) == [(510, 540), (610, 1000)]
+    assert calendar.free_stretches(HOURS, [], axis, not_before=calendar.DAY_MINUTES) == []
 
 
 def test_day_grid_rooms_keep_their_own_hours():
     aula, pagi = make_room(1), make_room(2, "Pagi", hours=(time(8), time(12)))
     grid = day_grid(MONDAY, [aula, pagi], [], now=noon(MONDAY - timedelta(days=1)))
-    starts = [s.start_time for s in grid.columns[1].slots]
-    assert starts[0] == time(8) and grid.columns[1].slots[-1].end_time == time(12)
+    assert slots_of(grid.columns[1]) == [(time(8), time(12))]
 
 
-def test_day_grid_now_line_and_no_slots_in_the_past():
+def test_day_grid_now_line_and_no_free_time_in_the_past():
     aula = make_room()
     now = local(MONDAY, 10, 20)
     grid = day_grid(MONDAY, [aula], [], now=now)
@@ -205,10 +239,10 @@ def test_day_grid_now_line_and_no_slots_in_the_past():
     assert line is not None
     # 10.20 is in the row 10.15–10.30 (line 2 + 11), a third of the way down
     assert line.row == 13 and line.offset == pytest.approx(1 / 3)
-    assert line.column == "2 / -1"
-    assert line.style == "grid-row: 13; grid-column: 2 / -1; --offset: 0.333"
+    assert line.column == "2/-1"
+    assert line.style == "grid-row:13;grid-column:2/-1;--offset:0.333"
     assert grid.columns[0].is_today
-    assert min(s.start_time for s in grid.columns[0].slots) == time(10, 30)
+    assert slots_of(grid.columns[0]) == [(time(10, 30), time(16, 45))]
 
 
 def test_day_grid_no_now_line_on_other_days_or_outside_the_hours():
@@ -217,134 +251,109 @@ def test_day_grid_no_now_line_on_other_days_or_outside_the_hours():
     assert day_grid(MONDAY, [aula], [], now=local(MONDAY, 20)).now_line is None
 
 
-def test_day_grid_past_days_have_no_free_slots():
+def test_day_grid_past_days_have_no_free_time():
     aula = make_room()
     grid = day_grid(MONDAY, [aula], [], now=local(MONDAY + timedelta(days=1), 8))
-    assert grid.columns[0].slots == []
+    assert slots_of(grid.columns[0]) == []
 
 
-def test_day_grid_clips_bookings_across_midnight():
+def test_day_grid_widens_for_a_booking_past_midnight():
     aula = make_room()
-    tuesday = MONDAY + timedelta(days=1)
-    late = make_booking(aula, local(MONDAY, 22), local(tuesday, 2))
-    now = noon(MONDAY - timedelta(days=1))
-
-    monday = day_grid(MONDAY, [aula], [late], now=now)
-    assert (monday.axis.start, monday.axis.end) == (450, 1440)
-    (block,) = monday.blocks
-    assert block.ends_after and not block.starts_before
-    assert block.row_end == monday.axis.line(1440) == 2 + monday.axis.rows
-
-    next_day = day_grid(tuesday, [aula], [late], now=now)
-    assert next_day.axis.start == 0
-    (block,) = next_day.blocks
-    assert block.starts_before and not block.ends_after
-    assert (block.row_start, block.row_end) == (2, 2 + 8)
+    late = entry(aula, local(MONDAY, 22), local(MONDAY + timedelta(days=1), 2))
+    grid = day_grid(MONDAY, [aula], [late], now=noon(MONDAY - timedelta(days=1)))
+    assert (grid.axis.start, grid.axis.end) == (450, 1440)
+    (block,) = grid.blocks
+    assert block.entry.ends_after
+    assert block.row_end == grid.axis.line(1440) == 2 + grid.axis.rows
 
 
 def test_day_grid_leaves_out_rooms_not_shown():
     aula, other = make_room(1), make_room(2, "Lain")
-    booking = make_booking(other, local(MONDAY, 9), local(MONDAY, 10))
+    booking = entry(other, local(MONDAY, 9), local(MONDAY, 10))
     grid = day_grid(MONDAY, [aula], [booking], now=noon(MONDAY))
     assert grid.blocks == []
 
 
-# --- lanes ------------------------------------------------------------------------------
-
-
-def test_overlapping_blocks_sit_side_by_side():
-    room = make_room()
-    blocks = [
-        calendar.Block(make_booking(room, noon(MONDAY), noon(MONDAY)), 2, 0, 1, "#000", span=s)
-        for s in [(0, 60), (30, 90), (60, 120), (200, 210)]
-    ]
-    calendar.assign_lanes(blocks)
-    assert [(b.lane, b.lanes) for b in blocks] == [(0, 2), (1, 2), (0, 2), (0, 1)]
-    assert "--lane: 1; --lanes: 2" in blocks[1].style
-    assert "--lane" not in blocks[3].style
-
-
-# --- week view --------------------------------------------------------------------------
+# --- week views -------------------------------------------------------------------------
 
 
 def test_week_days_are_monday_to_friday_plus_used_weekend_days():
     room = make_room()
-    assert calendar.week_days(MONDAY, [], ZONE) == [MONDAY + timedelta(days=n) for n in range(5)]
+    assert calendar.week_days(MONDAY, []) == [MONDAY + timedelta(days=n) for n in range(5)]
     saturday = MONDAY + timedelta(days=5)
-    booking = make_booking(room, local(saturday, 9), local(saturday, 10))
-    assert calendar.week_days(MONDAY, [booking], ZONE)[-1] == saturday
+    booking = entry(room, local(saturday, 9), local(saturday, 10))
+    assert calendar.week_days(MONDAY, [booking])[-1] == saturday
     sunday = MONDAY + timedelta(days=6)
-    assert calendar.week_days(sunday, [], ZONE)[-1] == sunday  # the day asked for
+    assert calendar.week_days(sunday, [])[-1] == sunday  # the day asked for
 
 
-def test_week_grid_of_all_rooms_labels_rooms_and_has_no_slots():
+def test_week_matrix_of_all_rooms_is_rooms_by_days():
     aula, kecil = make_room(1), make_room(2, "Kecil")
     wednesday = MONDAY + timedelta(days=2)
-    bookings = [
-        make_booking(aula, local(wednesday, 9), local(wednesday, 11)),
-        make_booking(kecil, local(wednesday, 10), local(wednesday, 12)),
-    ]
-    grid = calendar.week_grid(
-        wednesday, [aula, kecil], bookings, zone=ZONE, now=local(wednesday, 9, 5), hours=hours_of
+    late = entry(aula, local(wednesday, 13), local(wednesday, 14))
+    early = entry(aula, local(wednesday, 9), local(wednesday, 11))
+    small = entry(kecil, local(wednesday, 10), local(wednesday, 12))
+    other_room = entry(make_room(3, "Tidak aktif"), local(MONDAY, 9), local(MONDAY, 10))
+    week = calendar.week_matrix(
+        wednesday, [aula, kecil], [late, early, small, other_room], today=wednesday
     )
-    assert grid.kind == "week" and grid.show_room and grid.room is None
-    assert [c.day for c in grid.columns] == [MONDAY + timedelta(days=n) for n in range(5)]
-    column = grid.columns[2]
-    assert column.is_today
-    assert [(b.lane, b.lanes) for b in column.blocks] == [(0, 2), (1, 2)]
-    assert all(b.column == 4 for b in column.blocks)
-    assert all(not c.slots for c in grid.columns)
-    assert grid.now_line is not None and grid.now_line.column == "4"
+    assert week.days == [MONDAY + timedelta(days=n) for n in range(5)]
+    assert [row.room for row in week.rows] == [aula, kecil]
+    assert week.rows[0].cells[2] == [early, late]  # by time
+    assert week.rows[1].cells[2] == [small]
+    assert all(cell == [] for n, cell in enumerate(week.rows[0].cells) if n != 2)
+    assert week.count == 3 and week.today == wednesday
 
 
-def test_week_grid_of_one_room_links_free_slots():
+def test_week_grid_of_one_room_lists_free_stretches():
     aula, kecil = make_room(1), make_room(2, "Kecil")
-    bookings = [
-        make_booking(aula, local(MONDAY, 9), local(MONDAY, 10)),
-        make_booking(kecil, local(MONDAY, 9), local(MONDAY, 10)),
+    entries = [
+        entry(aula, local(MONDAY, 9), local(MONDAY, 10)),
+        entry(kecil, local(MONDAY, 9), local(MONDAY, 10)),
     ]
     grid = calendar.week_grid(
-        MONDAY,
-        [aula, kecil],
-        bookings,
-        zone=ZONE,
-        now=local(MONDAY - timedelta(days=7), 9),
-        hours=hours_of,
-        room=aula,
+        MONDAY, aula, entries, zone=ZONE, now=local(MONDAY - timedelta(days=7), 9), hours=hours_of
     )
-    assert grid.room is aula and not grid.show_room
-    assert [b.booking.room for b in grid.blocks] == [aula]
-    monday = grid.columns[0]
-    assert monday.slots and all(s.room_id == aula.id for s in monday.slots)
-    assert not any(time(9) <= s.start_time < time(10) for s in monday.slots)
-    friday = grid.columns[4]
-    assert len(friday.slots) == 19  # 07.30–16.45: 18 half hours and a quarter
+    assert grid.kind == "week" and grid.room is aula
+    assert [b.entry.room_id for b in grid.blocks] == [aula.id]
+    assert slots_of(grid.columns[0]) == [(time(7, 30), time(9)), (time(10), time(16, 45))]
+    assert slots_of(grid.columns[4]) == [(time(7, 30), time(16, 45))]
+    assert all(s.room_id == aula.id for c in grid.columns for s in c.items if s.is_slot)
     assert grid.now_line is None
+
+
+def test_week_grid_now_line_in_todays_column():
+    aula = make_room()
+    wednesday = MONDAY + timedelta(days=2)
+    grid = calendar.week_grid(
+        wednesday, aula, [], zone=ZONE, now=local(wednesday, 9, 5), hours=hours_of
+    )
+    assert grid.columns[2].is_today
+    assert grid.now_line is not None and grid.now_line.column == "4"
 
 
 # --- month view -------------------------------------------------------------------------
 
 
-def test_month_grid_counts_bookings_per_day():
+def test_month_grid_shows_each_days_summary():
     room = make_room()
     day = date(2025, 11, 12)
-    bookings = [
-        make_booking(room, local(day, 9), local(day, 10)),
-        make_booking(room, local(day, 13), local(day, 14), status="pending"),
-        # across midnight: counted on both days
-        make_booking(room, local(date(2025, 11, 20), 22), local(date(2025, 11, 21), 1)),
-    ]
-    grid = calendar.month_grid(day, bookings, zone=ZONE, today=date(2025, 11, 20))
+    first = entry(room, local(day, 9), local(day, 10))
+    summary = {
+        day: calendar.DaySummary(count=5, pending=1, entries=(first,)),
+        date(2025, 11, 20): calendar.DaySummary(count=1, pending=0),
+    }
+    grid = calendar.month_grid(day, summary, today=date(2025, 11, 20))
     assert grid.month == date(2025, 11, 1)
     assert len(grid.weeks) == 5 and all(len(w) == 7 for w in grid.weeks)
     assert grid.weeks[0][0].day == date(2025, 10, 27) and not grid.weeks[0][0].in_month
     assert grid.weekdays[0].weekday() == 0
     cells = {c.day: c for week in grid.weeks for c in week}
-    assert (cells[day].count, cells[day].pending) == (2, 1)
-    assert cells[date(2025, 11, 20)].count == 1 and cells[date(2025, 11, 20)].is_today
-    assert cells[date(2025, 11, 21)].count == 1
+    assert (cells[day].count, cells[day].pending, cells[day].entries) == (5, 1, (first,))
+    assert cells[day].more == 4
+    assert cells[date(2025, 11, 20)].is_today and cells[date(2025, 11, 20)].count == 1
     assert cells[date(2025, 11, 13)].count == 0
-    assert grid.total == 4
+    assert grid.total == 6
 
 
 # --- front desk -------------------------------------------------------------------------

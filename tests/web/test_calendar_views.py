@@ -82,15 +82,21 @@ def test_full_page_and_fragment(login_as, rooms, view):
     assert full.status_code == 200
     assert "<html" in page and 'id="calendar"' in page and 'id="booking-panel"' in page
     assert "css/calendar.css" in page
-    fragment = staff.htmx_get(f"{CALENDAR}?view={view}")
-    part = body(fragment)
-    assert fragment.status_code == 200
-    assert "<html" not in part and 'id="booking-panel"' not in part
-    assert "cal-toolbar" in part
-    for response in (full, fragment):
-        assert "HX-Request" in response.headers["Vary"]
-    # boosted navigation and history restores get the whole page
-    for extra in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
+    # links inside #calendar (boosted) and its toolbar swap the calendar alone
+    for extra in ({}, {"HX-Boosted": "true"}):
+        fragment = staff.htmx_get(f"{CALENDAR}?view={view}", **{"HX-Target": "calendar"}, **extra)
+        part = body(fragment)
+        assert fragment.status_code == 200
+        assert "<html" not in part and 'id="booking-panel"' not in part
+        assert "cal-toolbar" in part and "<title>" in part  # the tab's title follows
+        assert {"HX-Request", "HX-Target"} <= set(
+            fragment.headers["Vary"].replace(" ", "").split(",")
+        )
+    # navigation from elsewhere and history restores get the whole page
+    for extra in (
+        {"HX-Boosted": "true"},
+        {"HX-History-Restore-Request": "true", "HX-Target": "calendar"},
+    ):
         assert "<html" in body(staff.htmx_get(f"{CALENDAR}?view={view}", **extra))
 
 
@@ -99,6 +105,7 @@ def test_defaults_to_todays_day_view(login_as, rooms, today):
     assert f'value="{today.isoformat()}"' in page
     assert re.search(r'<a href="[^"]*view=day[^"]*"[^>]*aria-current="page"', page)
     assert "Aula" in page and "Ruang Kecil" in page
+    assert f"<title>Kalender ruang · {long_date(today)} · " in page
 
 
 # --- bad parameters ---------------------------------------------------------------------
@@ -127,8 +134,14 @@ def test_bad_parameters_answer_400_with_a_clear_message(login_as, rooms, query, 
 
 
 def test_empty_parameters_mean_the_defaults(login_as, rooms):
-    response = login_as("staff").get(f"{CALENDAR}?date=&view=&room=")
+    response = login_as("staff").get(f"{CALENDAR}?date=&view=&room=&booking=")
     assert response.status_code == 200
+
+
+def test_unknown_booking_is_404(login_as, rooms):
+    staff = login_as("staff")
+    assert staff.get(f"{CALENDAR}?booking=999999").status_code == 404
+    assert staff.get(f"{CALENDAR}?booking=abc").status_code == 404
 
 
 # --- day view ---------------------------------------------------------------------------
@@ -150,48 +163,57 @@ def test_day_view_blocks(login_as, rooms, users, book, next_week):
         rooms["kecil"], next_week, time(9), time(10), status="cancelled", title="Batal"
     )
     assert waiting.status == "pending"
+    day = next_week.isoformat()
 
-    page = body(login_as("staff").get(f"{CALENDAR}?date={next_week.isoformat()}"))
+    page = body(login_as("staff").get(f"{CALENDAR}?date={day}"))
 
-    detail = f"/bookings/{meeting.id}"
-    block = re.search(rf'<a class="cal-block[^"]*" style="([^"]+)"\s+href="{detail}"[^>]*>', page)
+    # a block opens the booking beside the calendar: the calendar's URL with ?booking=
+    opens = f"{CALENDAR}?date={day}&amp;view=day&amp;booking={meeting.id}"
+    block = re.search(
+        rf'<a class="cal-block[^"]*" href="{re.escape(opens)}" style="([^"]+)">', page
+    )
     assert block, page
     # 09.00 is 6 quarter-hours after the 07.30 opening; the first row is grid line 2
-    assert block.group(1) == "grid-row: 8 / 14; grid-column: 2; --pillar: #123456"
-    tag = block.group(0)
-    assert f'hx-get="{detail}"' in tag
-    assert 'hx-target="#booking-panel"' in tag and 'hx-push-url="false"' in tag
+    assert block.group(1) == "grid-area:8/2/14;--pillar:#123456"
+    assert 'hx-target="#booking-panel"' in page  # inherited from the grid
     assert "09.00–10.30" in page and "Rapat PKH" in page and ">SEC<" in page
-    # pending: visibly marked, in the room's colour (no pillar)
+    # pending: visibly marked; no pillar: neutral (no colour of its own)
     assert re.search(
-        r'class="cal-block is-pending" style="[^"]*--pillar: #6a1b9a"\s+'
-        rf'href="/bookings/{waiting.id}"',
+        rf'class="cal-block is-pending is-personal" href="[^"]*booking={waiting.id}" '
+        r'style="grid-area:[0-9/]+"',
         page,
     )
     assert str(services.STATUS_LABELS["pending"]) in page
     # cancelled bookings do not hold the room: not shown
-    assert f"/bookings/{cancelled.id}" not in page and "Batal" not in page
-    # the heading shows the date the Indonesian way
+    assert f"booking={cancelled.id}" not in page and "Batal" not in page
+    # the heading shows the date the Indonesian way; a legend says what colours mean
     assert f'<h2 class="cal-heading">{long_date(next_week)}</h2>' in page
+    assert 'class="cal-legend"' in page and "Pribadi" in page
 
 
-def test_day_view_free_slots_link_to_the_booking_form(login_as, rooms, book, next_week):
+def test_day_view_lists_each_room_in_time_order(login_as, rooms, book, next_week):
+    """Blocks and free stretches of a room alternate in time order: on a phone the grid
+    reads as an agenda."""
+    book(rooms["aula"], next_week, time(9), time(10, 30), title="Pagi")
+    book(rooms["aula"], next_week, time(13), time(14), title="Siang")
+    page = body(login_as("staff").get(f"{CALENDAR}?date={next_week.isoformat()}"))
+    aula = page[page.index(">Aula ") : page.index(">Ruang Kecil ")]
+    order = re.findall(r'class="cal-(slot|block)(?: [^"]*)?"', aula)
+    assert order == ["slot", "block", "slot", "block", "slot"]
+
+
+def test_day_view_free_stretches_link_to_the_booking_form(login_as, rooms, book, next_week):
     book(rooms["aula"], next_week, time(9), time(10, 30))
     page = body(login_as("staff").get(f"{CALENDAR}?date={next_week.isoformat()}"))
-    links = [h for h in hrefs(page) if h.startswith("/bookings/new?")]
     aula, day = rooms["aula"].id, next_week.isoformat()
-    assert f"/bookings/new?room_id={aula}&date={day}&start=08:30&end=09:00" in [
-        h.replace("%3A", ":") for h in links
+    links = [h for h in hrefs(page) if h.startswith(f"/bookings/new?room_id={aula}&")]
+    # one link per free stretch of the room's hours, around the booking
+    assert links == [
+        f"/bookings/new?room_id={aula}&date={day}&start=07:30&end=09:00",
+        f"/bookings/new?room_id={aula}&date={day}&start=10:30&end=16:45",
     ]
-    starts = {
-        re.search(r"start=([0-9%A:]+)", h).group(1).replace("%3A", ":")
-        for h in links
-        if f"room_id={aula}&" in h
-    }
-    assert "09:00" not in starts and "10:00" not in starts and "10:30" in starts
-    # two rooms, 07.30–16.45 each: at most one link per half hour and room
-    assert len(links) <= 2 * 19
-    assert "visually-hidden" in page and "Pinjam Aula" in page
+    assert 'data-start="450" data-end="540"' in page  # a click picks the time (app.js)
+    assert "07.30–09.00 kosong · Pinjam" in page
 
 
 def test_day_view_room_filter_shows_one_column(login_as, rooms, book, next_week):
@@ -200,7 +222,7 @@ def test_day_view_room_filter_shows_one_column(login_as, rooms, book, next_week)
     url = f"{CALENDAR}?date={next_week.isoformat()}&room={rooms['kecil'].id}"
     page = body(login_as("staff").get(url))
     assert "Di ruang kecil" in page and "Di aula" not in page
-    assert "--cols: 1;" in page
+    assert "--cols:1;" in page
     assert f'<option value="{rooms["kecil"].id}" selected>' in page
 
 
@@ -213,10 +235,30 @@ def test_now_line_only_today(login_as, rooms, today, next_week):
     assert 'class="cal-now"' not in body(staff.get(f"{CALENDAR}?date={next_week.isoformat()}"))
 
 
+# --- a booking beside the calendar ------------------------------------------------------
+
+
+def test_booking_opens_beside_the_calendar_with_its_own_url(login_as, rooms, book, next_week):
+    booking = book(rooms["aula"], next_week, time(9), time(10), title="Rapat terbuka")
+    staff = login_as("staff")
+    url = f"{CALENDAR}?date={next_week.isoformat()}&view=day&booking={booking.id}"
+    # the whole page, with the booking in the panel (a bookmark, a reload, no JavaScript)
+    page = body(staff.get(url))
+    panel = page[page.index('id="booking-panel"') :]
+    assert "Rapat terbuka" in panel and 'class="panel-close"' in panel
+    close = f"{CALENDAR}?date={next_week.isoformat()}&amp;view=day"
+    assert f'href="{close}"' in panel
+    # a click in the grid (a boosted link aimed at the panel) gets the panel alone
+    part = staff.htmx_get(url, **{"HX-Boosted": "true", "HX-Target": "booking-panel"})
+    html = body(part)
+    assert part.status_code == 200 and "<html" not in html and "cal-toolbar" not in html
+    assert "Rapat terbuka" in html and "HX-Target" in part.headers["Vary"]
+
+
 # --- toolbar ------------------------------------------------------------------------------
 
 
-def test_toolbar_links_and_forms_work_without_javascript(login_as, rooms):
+def test_toolbar_links_and_form_work_without_javascript(login_as, rooms):
     page = body(
         login_as("staff").get(f"{CALENDAR}?date=2026-01-31&view=month&room={rooms['aula'].id}")
     )
@@ -225,19 +267,15 @@ def test_toolbar_links_and_forms_work_without_javascript(login_as, rooms):
     assert f"{CALENDAR}?date=2025-12-31&view=month&room={room}" in links  # previous
     assert f"{CALENDAR}?date=2026-02-28&view=month&room={room}" in links  # next, clamped
     assert f"{CALENDAR}?date=2026-01-31&view=week&room={room}" in links  # view switch
-    prev = re.search(
-        r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="#calendar" hx-push-url="true"'
-        r'[^>]*rel="prev"',
-        page,
-    )
-    assert prev and prev.group(1) == prev.group(2)
-    # the date picker and the room filter are GET forms enhanced by htmx
+    assert 'hx-target="this"' in page  # links inside #calendar swap it (boosted)
+    # one GET form for the date and the room, enhanced by htmx
     forms = re.findall(
         r'<form class="cal-form" method="get" action="/bookings/calendar"[^>]*>', page
     )
-    assert len(forms) == 2
-    assert all('hx-target="#calendar"' in f and 'hx-push-url="true"' in f for f in forms)
+    assert len(forms) == 1
+    assert 'hx-target="#calendar"' in forms[0] and 'hx-push-url="true"' in forms[0]
     assert '<input type="date" id="cal-date" name="date" value="2026-01-31"' in page
+    assert page.count('class="secondary cal-show"') == 1
 
 
 def test_day_and_week_step_by_a_day_and_a_week(login_as, rooms):
@@ -253,7 +291,7 @@ def test_day_and_week_step_by_a_day_and_a_week(login_as, rooms):
 # --- week view -------------------------------------------------------------------------
 
 
-def test_week_view_of_all_rooms(login_as, rooms, book, next_week):
+def test_week_view_of_all_rooms_is_a_table_of_rooms_by_days(login_as, rooms, book, next_week):
     monday = next_week - timedelta(days=next_week.weekday())
     if monday <= local_today():
         monday += timedelta(days=7)
@@ -261,50 +299,60 @@ def test_week_view_of_all_rooms(login_as, rooms, book, next_week):
     book(rooms["aula"], wednesday, time(9), time(11), title="Pelatihan")
     book(rooms["kecil"], wednesday, time(10), time(12), title="Rapat kecil")
     page = body(login_as("staff").get(f"{CALENDAR}?date={wednesday.isoformat()}&view=week"))
-    # Monday to Friday; no bookings on the weekend
-    assert "--cols: 5;" in page
-    assert page.count('class="cal-block-room"') == 2
-    assert ">Aula<" in page and ">Ruang Kecil<" in page
-    assert "--lane: 1; --lanes: 2" in page  # overlapping blocks side by side
-    assert "/bookings/new?" not in page  # no free-slot links without a room
-    # each day heading links to its day view
+    table = page[page.index('<table class="cal-rooms-week"') : page.index("</table>")]
+    # Monday to Friday (no bookings on the weekend), a row per room
+    assert table.count('<th scope="col"') == 6  # the room column and five days
+    assert '<th scope="row">Aula</th>' in table and '<th scope="row">Ruang Kecil</th>' in table
+    aula_row = table[table.index('<th scope="row">Aula</th>') : table.index("Ruang Kecil</th>")]
+    cells = aula_row.split("<td")[1:]
+    assert "Pelatihan" in cells[2] and "09.00–11.00" in cells[2] and "Pelatihan" not in cells[1]
+    assert "/bookings/new?" not in table  # no free-stretch links without a room
+    # each day heading links to its day view; the heading names the days shown
     assert f"{CALENDAR}?date={monday.isoformat()}&view=day" in hrefs(page)
+    friday = monday + timedelta(days=4)
+    assert long_date(friday) in page[page.index('<h2 class="cal-heading">') :]
 
 
-def test_week_view_of_one_room_links_free_slots(login_as, rooms, book, next_week):
+def test_week_view_of_one_room_links_free_stretches(login_as, rooms, book, next_week):
     book(rooms["kecil"], next_week, time(9), time(10), title="Rapat kecil")
     url = f"{CALENDAR}?date={next_week.isoformat()}&view=week&room={rooms['aula'].id}"
     page = body(login_as("staff").get(url))
     assert "Rapat kecil" not in page
     links = [h for h in hrefs(page) if h.startswith("/bookings/new?")]
     assert links and all(f"room_id={rooms['aula'].id}&" in h for h in links)
-    assert 'class="cal-block-room"' not in page
+    assert "cal-rooms-week" not in page and "--cols:5;" in page
 
 
 def test_weekend_column_appears_when_booked(login_as, rooms, book, today):
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
     book(rooms["kecil"], saturday, time(9), time(10), title="Kerja bakti")
-    page = body(login_as("staff").get(f"{CALENDAR}?date={saturday.isoformat()}&view=week"))
-    assert "--cols: 6;" in page and "Kerja bakti" in page
+    url = f"{CALENDAR}?date={saturday.isoformat()}&view=week&room={rooms['kecil'].id}"
+    page = body(login_as("staff").get(url))
+    assert "--cols:6;" in page and "Kerja bakti" in page
 
 
 # --- month view ------------------------------------------------------------------------
 
 
-def test_month_view_counts_per_day(login_as, rooms, book, next_week):
-    book(rooms["aula"], next_week, time(9), time(10))
-    book(rooms["kecil"], next_week, time(9), time(10))
-    book(rooms["kecil"], next_week, time(13), time(14), status="cancelled")
+def test_month_view_lists_the_first_bookings_and_counts(login_as, rooms, book, next_week):
+    for hour in (8, 9, 10, 11):
+        book(rooms["kecil"], next_week, time(hour), time(hour, 45), title=f"Rapat {hour}")
+    book(rooms["aula"], next_week, time(13), time(14), title="Menunggu")  # pending
+    book(rooms["kecil"], next_week, time(15), time(16), status="cancelled", title="Batal")
     page = body(login_as("staff").get(f"{CALENDAR}?date={next_week.isoformat()}&view=month"))
-    day_link = f"{CALENDAR}?date={next_week.isoformat()}&view=day"
+    day_link = f"{CALENDAR}?view=day&date={next_week.isoformat()}"
     cell = re.search(
-        rf'<a href="{re.escape(day_link.replace("&", "&amp;"))}" hx-get="[^"]+" '
-        r'hx-target="#calendar" hx-push-url="true"[^>]*>(.*?)</a>',
+        rf'<a href="{re.escape(day_link.replace("&", "&amp;"))}"[^>]*>(.*?)</a>',
         page[page.index('<table class="cal-month">') :],
         re.S,
     )
     assert cell, page
-    assert "2 peminjaman" in cell.group(1) and "1 menunggu" in cell.group(1)
+    text = cell.group(1)
+    # the first three, by time, with their room; then how many more; the count; waiting
+    assert '08.00</span> <span class="cal-month-room">Ruang Kecil</span> Rapat 8' in text
+    assert "Rapat 10" in text and "Rapat 11" not in text and "Batal" not in text
+    assert "+2 lainnya" in text and '<span class="cal-count" aria-hidden="true">5</span>' in text
+    assert "1 menunggu" in text
     assert page.count("<tr>") >= 5  # header + at least four weeks
     assert "<caption" in page and '<th scope="col">' in page
 
@@ -312,8 +360,10 @@ def test_month_view_counts_per_day(login_as, rooms, book, next_week):
 # --- efficiency --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("view", ["day", "week", "month"])
-def test_one_query_for_bookings_per_view(login_as, rooms, book, next_week, view):
+@pytest.mark.parametrize(("view", "reads"), [("day", 1), ("week", 1), ("month", 2)])
+def test_bookings_read_in_one_or_two_queries_per_view(
+    login_as, rooms, book, next_week, view, reads
+):
     for start in (time(8), time(10), time(13)):
         book(rooms["aula"], next_week, start, time(start.hour + 1), status="approved")
         book(rooms["kecil"], next_week, start, time(start.hour + 1))
@@ -330,7 +380,7 @@ def test_one_query_for_bookings_per_view(login_as, rooms, book, next_week, view)
         event.remove(db.engine, "before_cursor_execute", remember)
     assert response.status_code == 200
     from_booking = [s for s in statements if re.search(r"\bFROM booking\b", s)]
-    assert len(from_booking) == 1, from_booking
+    assert len(from_booking) == reads, from_booking
     from_room = [s for s in statements if re.search(r"\bFROM room\b", s)]
     assert len(from_room) == 1, from_room
 

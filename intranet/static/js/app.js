@@ -2,6 +2,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js");
+
   function showMessage(text) {
     var box = document.getElementById("messages");
     if (!box) return;
@@ -24,5 +26,25 @@
     document.querySelectorAll("details.dropdown[open]").forEach(function (d) {
       d.removeAttribute("open");
     });
+  });
+
+  // Calendar: a click in a free stretch books the time under the pointer (an hour, or
+  // less where the stretch ends); without script the link books the stretch's start.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hhmm(minutes) { return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60); }
+  document.addEventListener("pointerdown", function (event) {
+    var slot = event.target.closest && event.target.closest("a.cal-slot[data-start]");
+    if (!slot || getComputedStyle(slot.parentElement).display !== "grid") return;
+    var first = Number(slot.dataset.start), last = Number(slot.dataset.end);
+    var box = slot.getBoundingClientRect();
+    if (!box.height || last <= first) return;
+    var rows = (last - first) / 15;
+    var row = Math.min(rows - 1, Math.max(0, Math.floor((event.clientY - box.top) / (box.height / rows))));
+    var start = first + row * 15;
+    var end = Math.min(start + 60, last);
+    var url = new URL(slot.href, window.location.href);
+    url.searchParams.set("start", hhmm(start));
+    url.searchParams.set("end", hhmm(end));
+    slot.href = url.pathname + url.search;
   });
 })();
