@@ -43,6 +43,7 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "report.lua"
 USERNAME, PASSWORD = "bench.resepsionis", "bench12345"
 WORKERS = 2
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Budgets (see README, "Speed"): throughput as a share of the baseline page's.
 MIN_RATIO = {"grid": 0.3, "feed": 0.3, "page": 0.5, "fragment": 0.5}
@@ -71,8 +72,10 @@ class Result:
     p95: float = 0.0
     p99: float = 0.0
     errors: int = 0
-    ratio: float = 0.0
-    volume_large_ms: float = 0.0
+    cpu_ms: float = 0.0  # worker CPU per request
+    ratio: float = 0.0  # throughput, as a share of the baseline's (by CPU per request)
+    rps_ratio: float = 0.0  # the same, as measured (req/s; noisy on a busy machine)
+    volume_large_ms: float = 0.0  # CPU per request, large and small office
     volume_small_ms: float = 0.0
     failures: list[str] = field(default_factory=list)
 
@@ -199,12 +202,22 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
-    def worker_rss_mb(self) -> list[float]:
+    def worker_pids(self) -> list[str]:
         assert self.process is not None
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        pids = children.read_text().split() if children.exists() else []
+        return children.read_text().split() if children.exists() else []
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time the workers have used so far (user + system)."""
+        ticks = 0
+        for pid in self.worker_pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / CLOCK_TICKS
+
+    def worker_rss_mb(self) -> list[float]:
         sizes = []
-        for pid in pids:
+        for pid in self.worker_pids():
             status = Path(f"/proc/{pid}/status").read_text()
             match = re.search(r"VmRSS:\s+(\d+) kB", status)
             if match:
@@ -255,6 +268,15 @@ class Server:
 # --- measuring -----------------------------------------------------------------------------
 
 
+def measure(server: Server, path: str, headers: dict[str, str], seconds: float, connections: int):
+    """wrk's numbers, plus the workers' CPU time per request (``cpu_ms``)."""
+    before = server.worker_cpu_seconds()
+    numbers = wrk(server, path, headers, seconds, connections)
+    used = server.worker_cpu_seconds() - before
+    numbers["cpu_ms"] = 1000 * used / max(1, numbers["requests"])
+    return numbers
+
+
 def wrk(server: Server, path: str, headers: dict[str, str], seconds: float, connections: int):
     threads = min(2, connections)
     command = [
@@ -281,7 +303,8 @@ ASSET_RE = re.compile(rb'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 
 
 def weigh(server: Server, result: Result, headers: dict[str, str]) -> None:
-    status, _h, body = server.get(result.path, headers)
+    plain = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
+    status, _h, body = server.get(result.path, plain)
     result.status, result.bytes = status, len(body)
     _status, head_gz, body_gz = server.get(result.path, {**headers, "Accept-Encoding": "gzip"})
     compressed = head_gz.get("Content-Encoding") == "gzip"
@@ -325,7 +348,7 @@ def request_headers(cookie: str, htmx: bool, target: str) -> dict[str, str]:
 
 
 def measure_volume(database: Path, results: list[Result], seconds: float) -> list[float]:
-    """Median latency of each page (matched by name) on one connection."""
+    """Worker CPU per request of each page (matched by name)."""
     pages = {p["name"]: p for p in page_list(database)}
     latencies = []
     with Server(database) as server:
@@ -333,8 +356,8 @@ def measure_volume(database: Path, results: list[Result], seconds: float) -> lis
         for result in results:
             page = pages[result.name]
             headers = request_headers(cookie, page["htmx"], page["target"])
-            wrk(server, page["path"], headers, 1, 1)  # warm up
-            latencies.append(wrk(server, page["path"], headers, seconds, 1)["p50"])
+            wrk(server, page["path"], headers, 1, 4)  # warm up
+            latencies.append(measure(server, page["path"], headers, seconds, 4)["cpu_ms"])
     return latencies
 
 
@@ -357,19 +380,25 @@ def run(args: argparse.Namespace) -> int:
             if index < len(results):
                 weigh(server, result, headers)
             wrk(server, result.path, headers, 1, args.connections)  # warm up
-            numbers = wrk(server, result.path, headers, args.duration, args.connections)
+            numbers = measure(server, result.path, headers, args.duration, args.connections)
             if result.kind == "baseline":
-                baseline_runs.append(numbers["rps"])
+                baseline_runs.append((numbers["rps"], numbers["cpu_ms"]))
             if index == len(results):
                 break  # the closing baseline run
-            result.rps = numbers["rps"]
+            result.rps, result.cpu_ms = numbers["rps"], numbers["cpu_ms"]
             result.p50, result.p95, result.p99 = numbers["p50"], numbers["p95"], numbers["p99"]
             result.errors = numbers["errors"] + numbers["non2xx"]
-            print(f"  {result.name:<34} {result.rps:8.0f} req/s  p99 {result.p99:6.1f} ms")
+            print(
+                f"  {result.name:<34} {result.rps:8.0f} req/s  {result.cpu_ms:6.2f} ms CPU"
+                f"  p99 {result.p99:6.1f} ms",
+                flush=True,
+            )
         rss = server.worker_rss_mb()
-    baseline = sum(baseline_runs) / len(baseline_runs)
+    baseline = sum(rps for rps, _cpu in baseline_runs) / len(baseline_runs)
+    baseline_cpu = sum(cpu for _rps, cpu in baseline_runs) / len(baseline_runs)
     for result in results:
-        result.ratio = result.rps / baseline if baseline else 0.0
+        result.ratio = baseline_cpu / result.cpu_ms if result.cpu_ms else 0.0
+        result.rps_ratio = result.rps / baseline if baseline else 0.0
     if not args.skip_volume:
         print("Volume: one connection, large vs small office …", flush=True)
         large = measure_volume(paths["large"], results, args.volume_duration)
@@ -385,7 +414,9 @@ def run(args: argparse.Namespace) -> int:
         "connections": args.connections,
         "workers": WORKERS,
         "baseline_rps": baseline,
+        "baseline_cpu_ms": baseline_cpu,
         "baseline_runs": baseline_runs,
+        "load_average": os.getloadavg(),
         "worker_rss_mb": rss,
         "memory_failures": memory_fail,
         "pages": [
@@ -407,22 +438,31 @@ def render_markdown(report: dict, results: list[Result]) -> str:
     lines = [
         f"Run {report['started']}: gunicorn {report['workers']} workers, wrk "
         f"{report['connections']} connections × {report['duration_s']} s per page; baseline "
-        f"{report['baseline_rps']:.0f} req/s (runs: "
-        + ", ".join(f"{r:.0f}" for r in report["baseline_runs"])
-        + "); worker memory after the run: "
+        f"{report['baseline_rps']:.0f} req/s, {report['baseline_cpu_ms']:.2f} ms CPU per "
+        "request (runs: "
+        + ", ".join(f"{r:.0f} req/s" for r, _c in report["baseline_runs"])
+        + "); load average at the end "
+        + ", ".join(f"{x:.1f}" for x in report["load_average"])
+        + "; worker memory after the run: "
         + ", ".join(f"{mb:.0f} MB" for mb in report["worker_rss_mb"])
         + ".",
         "",
-        "| page | kind | req/s | × baseline | p50 ms | p95 ms | p99 ms | KB | KB gz "
-        "| first load KB gz | volume × | result |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "× baseline: the page's throughput as a share of the baseline page's, from the "
+        "workers' CPU time per request (the measured req/s ratio beside it varies with "
+        "whatever else the machine runs). Volume: CPU per request with 50,000 bookings "
+        "over that with 5,000.",
+        "",
+        "| page | kind | req/s | CPU ms | × baseline | (req/s ×) | p50 ms | p95 ms | p99 ms "
+        "| KB | KB gz | first load KB gz | volume × | result |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in results:
         first = "" if r.htmx or r.kind == "feed" else f"{r.first_load_gz / 1000:.1f}"
         volume = f"{r.volume_ratio:.2f}" if r.volume_small_ms else ""
         verdict = "pass" if not r.failures else "FAIL: " + "; ".join(r.failures)
         lines.append(
-            f"| {r.name} | {r.kind} | {r.rps:.0f} | {r.ratio:.2f} | {r.p50:.1f} | {r.p95:.1f} "
+            f"| {r.name} | {r.kind} | {r.rps:.0f} | {r.cpu_ms:.2f} | {r.ratio:.2f} "
+            f"| {r.rps_ratio:.2f} | {r.p50:.1f} | {r.p95:.1f} "
             f"| {r.p99:.1f} | {r.bytes / 1000:.1f} | {r.bytes_gz / 1000:.1f} | {first} "
             f"| {volume} | {verdict} |"
         )

@@ -3,7 +3,7 @@
 Blueprints live here; the view modules add their routes to them.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -87,7 +87,8 @@ def _add_today_panels() -> None:
             "bookings.rooms_today",
             "bookings/today/_rooms.html",
             lambda user, today: {
-                "bookings": services.bookings_between(*services.local_day_bounds(today))
+                "entries": services.calendar_entries(today, today + timedelta(days=1)),
+                "room_names": {room.id: room.name for room in services.active_rooms()},
             },
             order=10,
         )

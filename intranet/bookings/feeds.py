@@ -8,7 +8,10 @@ CANCELLED) so subscribed calendars remove them, rejected ones are left out.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,14 +22,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intranet.auth.models import User
 from intranet.bookings import bookings_bp, rooms_bp, services
 from intranet.bookings.models import Booking, BookingStatus, Room
 from intranet.core import audit
 from intranet.core.db import utcnow, write_transaction
-from intranet.core.formatting import to_local
+from intranet.core.formatting import local_today, to_local
 from intranet.core.rendering import redirect_after_post
 from intranet.extensions import db
 
@@ -35,6 +38,7 @@ UID_DOMAIN = "kantor-bersama"
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=365)
 REFRESH = timedelta(hours=1)
+FEED_CACHE_SIZE = 64  # feeds kept per worker (a room's feed is about 200 KB)
 
 ICAL_STATUS = {
     BookingStatus.APPROVED.value: "CONFIRMED",
@@ -177,10 +181,38 @@ def _detail_url(booking: Booking) -> str:
     return url_for("bookings.detail", booking_id=booking.id, _external=True)
 
 
-def _ics_response(cal: Calendar, filename: str) -> Response:
-    response = Response(cal.to_ical(), mimetype="text/calendar")  # charset=utf-8 added
+def _ics_response(key: tuple, build: Callable[[], Calendar], filename: str) -> Response:
+    """The feed for ``key``, built by ``build`` once per change of any booking.
+
+    Calendar programs poll feeds all day and the iCalendar text of hundreds of events is
+    slow to make, so each worker keeps the last feeds it made (plain and gzipped), valid
+    until a booking changes (the newest ``updated_at``) or the day turns (the window
+    moves). Polls that send the ETag back get 304 Not Modified.
+    """
+    version = db.session.scalar(select(func.max(Booking.updated_at)))
+    key = (*key, version.isoformat() if version else "", local_today().isoformat(), request.host)
+    cache: OrderedDict = current_app.extensions.setdefault("feed_cache", OrderedDict())
+    found = cache.get(key)
+    if found is None:
+        body = build().to_ical()
+        found = (body, gzip.compress(body, 6), hashlib.sha256(body).hexdigest()[:32])
+        cache[key] = found
+        while len(cache) > FEED_CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    body, zipped, etag = found
+    response = Response(body, mimetype="text/calendar")  # charset=utf-8 added
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(zipped)
+        response.headers["Content-Encoding"] = "gzip"
+        etag += "-gz"
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True  # may keep, but ask again (with the ETag)
+    return response.make_conditional(request)
 
 
 def _site() -> str:
@@ -193,25 +225,34 @@ def calendar_feed(room_id: int):
     room = db.session.get(Room, room_id)
     if room is None:
         abort(404)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        cal = build_calendar(
-            f"{room.name} · {_site()}",
-            room_feed_bookings(room.id, utcnow()),
-            url_for_booking=_detail_url,
-        )
-    return _ics_response(cal, f"room-{room.id}.ics")
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+    def build() -> Calendar:
+        with force_locale(locale):
+            return build_calendar(
+                f"{room.name} · {_site()}",
+                room_feed_bookings(room.id, utcnow()),
+                url_for_booking=_detail_url,
+            )
+
+    key = ("room", room.id, room.name, room.location, locale)
+    return _ics_response(key, build, f"room-{room.id}.ics")
 
 
 @bookings_bp.route("/feed.ics")
 def my_feed():
     user = _feed_user_or_404()
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        cal = build_calendar(
-            _("My bookings · %(site)s", site=_site()),
-            user_feed_bookings(user.id, utcnow()),
-            url_for_booking=_detail_url,
-        )
-    return _ics_response(cal, "my-bookings.ics")
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+    def build() -> Calendar:
+        with force_locale(locale):
+            return build_calendar(
+                _("My bookings · %(site)s", site=_site()),
+                user_feed_bookings(user.id, utcnow()),
+                url_for_booking=_detail_url,
+            )
+
+    return _ics_response(("user", user.id, locale), build, "my-bookings.ics")
 
 
 @bookings_bp.route("/feed-token", methods=["POST"])

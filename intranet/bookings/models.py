@@ -141,6 +141,7 @@ class Booking(db.Model):
         # "My bookings" (by start) and "decisions on my bookings" (by decision time).
         Index("ix_booking_booked_by_start", "booked_by_id", "start_at"),
         Index("ix_booking_booked_by_decided", "booked_by_id", "decided_at"),
+        Index("ix_booking_updated", "updated_at"),  # the newest change: feeds' version
     )
 
     def set_day(self) -> None:

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from intranet.auth import permissions
-from intranet.auth.models import Pillar
+from intranet.auth.models import Pillar, User
 from intranet.auth.services import COLOUR_RE
 from intranet.bookings import permissions as booking_permissions
 from intranet.bookings.calendar import DaySummary, Entry, make_entry
@@ -34,7 +35,7 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import lock_for_update, utcnow, write_transaction
-from intranet.core.formatting import format_time, office_zone, time_separator
+from intranet.core.formatting import format_time, local_today, office_zone, time_separator
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -240,16 +241,28 @@ _ENTRY_COLUMNS = (
 )
 
 
+def on_days(first: date, end: date, room_id: int | None = None) -> list[Any]:
+    """Bookings on the local days [first, end) (of one room): by their day, and by the
+    same range of start instants, so an index on the room and start serves it too."""
+    conditions = [
+        Booking.day >= first,
+        Booking.day < end,
+        Booking.start_at >= local_day_bounds(first)[0],
+        Booking.start_at < local_day_bounds(end)[0],
+    ]
+    if room_id is not None:
+        conditions.append(Booking.room_id == room_id)
+    return conditions
+
+
 def calendar_entries(first: date, end: date, room_id: int | None = None) -> list[Entry]:
     """What the calendar shows of the bookings holding a slot on the local days
     [first, end): light rows, not booking objects."""
     stmt = (
         select(*_ENTRY_COLUMNS)
         .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
-        .where(Booking.status.in_(HOLDING_STATUSES), Booking.day >= first, Booking.day < end)
+        .where(Booking.status.in_(HOLDING_STATUSES), *on_days(first, end, room_id))
     )
-    if room_id is not None:
-        stmt = stmt.where(Booking.room_id == room_id)
     rows = db.session.execute(stmt.order_by(Booking.start_at, Booking.room_id))
     zone, separator = office_zone(), time_separator()
     return [make_entry(row, zone, separator) for row in rows]
@@ -261,9 +274,7 @@ def month_summary(
     """Per local day in [first, end): how many bookings hold a slot, how many wait for
     approval, and the first ``per_day`` of them. The database counts and ranks on the
     (status, day, start) index; only the few bookings shown are read whole."""
-    shown = [Booking.status.in_(HOLDING_STATUSES), Booking.day >= first, Booking.day < end]
-    if room_id is not None:
-        shown.append(Booking.room_id == room_id)
+    shown = [Booking.status.in_(HOLDING_STATUSES), *on_days(first, end, room_id)]
     counts = db.session.execute(
         select(
             Booking.day,
@@ -304,15 +315,18 @@ def active_rooms() -> list[Room]:
     return list(db.session.scalars(select(Room).where(Room.active.is_(True)).order_by(Room.name)))
 
 
+def waiting() -> list[Any]:
+    """Bookings waiting for a decision: pending, from today on (the approval queue)."""
+    return [Booking.status == BookingStatus.PENDING.value, Booking.day >= local_today()]
+
+
 def pending_count() -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(Booking.status == BookingStatus.PENDING.value, *not_over(utcnow()))
-        )
-        or 0
-    )
+    """How many wait for a decision: counted on the (status, day) index alone."""
+    return db.session.scalar(select(func.count()).select_from(Booking).where(*waiting())) or 0
+
+
+# Lists show the booker's name, not the booker's pillar.
+LIST_LOAD = (joinedload(Booking.booked_by).lazyload(User.pillar),)
 
 
 def search_bookings(
@@ -324,7 +338,7 @@ def search_bookings(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Select:
-    stmt = select(Booking)
+    stmt = select(Booking).options(*LIST_LOAD)
     if user_id:
         stmt = stmt.where(Booking.booked_by_id == user_id)
     if room_id:
@@ -918,7 +932,11 @@ def upcoming(
     *, room_id: int | None = None, user_id: int | None = None, limit: int = 10
 ) -> list[Booking]:
     """The next bookings holding a slot, of a room or of a booker."""
-    stmt = select(Booking).where(Booking.status.in_(HOLDING_STATUSES), *not_over(utcnow()))
+    stmt = (
+        select(Booking)
+        .options(*LIST_LOAD)
+        .where(Booking.status.in_(HOLDING_STATUSES), *not_over(utcnow()))
+    )
     if room_id is not None:
         stmt = stmt.where(Booking.room_id == room_id)
     if user_id is not None:

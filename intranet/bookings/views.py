@@ -8,6 +8,7 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from intranet.auth import permissions
 from intranet.auth.services import pillar_choices
@@ -418,9 +419,24 @@ def approvals_badge():
     )
 
 
+@bp.app_template_global()
+def approval_texts() -> dict[str, str]:
+    """What every row of the approval queue repeats: made once per queue."""
+    return {
+        "detail": url_for("bookings.detail", booking_id=0).removesuffix("0"),
+        "csrf": generate_csrf(),
+        "series": _("series"),
+        "people": _("people"),
+        "approve": _("Approve"),
+        "approve_series": _("Approve the series"),
+        "reject": _("Reject"),
+        "reject_series": _("Reject the series"),
+        "reason": _("Reason for the booker"),
+        "reason_placeholder": _("Reason to reject"),
+    }
+
+
 def _pending_queue():
-    """Pending bookings not yet over, soonest first."""
-    stmt = services.search_bookings(status=BookingStatus.PENDING.value).where(
-        *services.not_over(services.utcnow())
-    )
+    """Bookings waiting for a decision, from today on, soonest first."""
+    stmt = services.search_bookings().where(*services.waiting())
     return stmt.order_by(None).order_by(Booking.start_at, Booking.id)

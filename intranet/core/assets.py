@@ -29,11 +29,14 @@ def _fingerprint(filename: str) -> str:
 
 
 def static_url(filename: str) -> str:
-    """The URL of a static file, with its content hash."""
-    digest = _fingerprint(filename)
-    if not digest:
-        return url_for("static", filename=filename)
-    return url_for("static", filename=filename, v=digest)
+    """The URL of a static file, with its content hash (made once per file and worker)."""
+    urls: dict[str, str] = current_app.extensions.setdefault("static_urls", {})
+    url = urls.get(filename)
+    if url is None:
+        digest = _fingerprint(filename)
+        url = url_for("static", filename=filename, **({"v": digest} if digest else {}))
+        urls[filename] = url
+    return url
 
 
 def cache_static(response: Response) -> Response:

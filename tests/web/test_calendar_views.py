@@ -349,7 +349,8 @@ def test_month_view_lists_the_first_bookings_and_counts(login_as, rooms, book, n
     assert cell, page
     text = cell.group(1)
     # the first three, by time, with their room; then how many more; the count; waiting
-    assert '08.00</span> <span class="cal-month-room">Ruang Kecil</span> Rapat 8' in text
+    assert '08.00</span> Rapat 8<span class="visually-hidden">, Ruang Kecil</span>' in text
+    assert 'title="08.00–08.45 · Ruang Kecil · Rapat 8"' in text
     assert "Rapat 10" in text and "Rapat 11" not in text and "Batal" not in text
     assert "+2 lainnya" in text and '<span class="cal-count" aria-hidden="true">5</span>' in text
     assert "1 menunggu" in text

@@ -236,3 +236,33 @@ def test_audit_label_for_token_changes(app):
     from intranet.core import audit
 
     assert "user.calendar_token" in audit.ACTION_LABELS
+
+
+# --- polling -----------------------------------------------------------------------------
+
+
+def test_polls_get_the_kept_feed_until_a_booking_changes(client, aula, users, book, day, token_of):
+    from intranet.bookings import services
+
+    token = token_of(users["staff"])
+    url = f"/rooms/{aula.id}/calendar.ics?token={token}"
+    first = book(aula, day, time(9), time(10), title="Rapat pertama")
+    response = client.get(url)
+    assert uid(first) in events(parse(response))
+    etag = response.headers["ETag"]
+    # the program asks again with the ETag: nothing changed, 304 without a body
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # compressed for programs that accept it, with its own ETag
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"] != etag
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    # a booking changes (here: a new one): the next poll gets the new feed
+    second = book(aula, day, time(11), time(12), title="Rapat kedua")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert {uid(first), uid(second)} <= set(events(parse(changed)))
+    # and a cancellation too
+    services.cancel(users["admin"], first.id, "Batal")
+    cancelled = events(parse(client.get(url)))[uid(first)]
+    assert str(cancelled["STATUS"]) == "CANCELLED"

@@ -1,4 +1,4 @@
-"""Bounded calendar queries: the booking's local day; my bookings by start, decisions by time
+"""Bounded calendar queries: the booking's local day; my bookings by start, decisions by time, last change
 
 Revision ID: 5af5f1d94d9f
 Revises: 8c94efb1e574
@@ -48,10 +48,12 @@ def upgrade():
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.alter_column('day', existing_type=sa.Date(), nullable=False)
         batch_op.create_index('ix_booking_status_day', ['status', 'day', 'start_at'], unique=False)
+        batch_op.create_index('ix_booking_updated', ['updated_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_index('ix_booking_updated')
         batch_op.drop_index('ix_booking_status_day')
         batch_op.drop_column('day')
         batch_op.drop_index('ix_booking_booked_by_start')
