@@ -1,4 +1,4 @@
-"""Lists stay at a handful of queries however many rows they show (no N+1)."""
+"""Every page stays at a handful of queries however many rows it shows (no N+1)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,92 @@ def test_list_pages_use_few_queries(login_as, busy_office, role, url):
         response = client.get(url)
     assert response.status_code == 200
     assert len(statements) <= 12, "\n".join(statements)
+
+
+# --- every page: the same number of queries with twice the rows ----------------------------
+
+SKIP = {"static", "auth.logout", "auth.login", "core.healthz", "bench.baseline"}
+
+
+def _sample_values(app, busy_office, users) -> dict[str, object]:
+    from sqlalchemy import select
+
+    from intranet.bookings.models import Booking, Room
+
+    booking = db.session.scalars(select(Booking).order_by(Booking.id)).first()
+    return {
+        "booking_id": booking.id,
+        "room_id": db.session.scalars(select(Room.id)).first(),
+        "user_id": users["staff"].id,
+        "pillar_id": busy_office[0].pillar_id,
+    }
+
+
+def _get_urls(app, values: dict[str, object]) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in SKIP:
+            continue
+        missing = [a for a in rule.arguments if a not in values]
+        assert not missing, f"add a sample value for {missing} ({rule.rule}) to this test"
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(values[name])).replace(
+                f"<{name}>", str(values[name])
+            )
+        urls.append(path)
+    return sorted(urls)
+
+
+def _more_bookings(app, people, count: int) -> None:
+    from intranet.bookings.models import Room
+
+    rooms = db.session.scalars(db.select(Room)).all()
+    with app.test_request_context():
+        first = local_today() + timedelta(days=3)
+        with write_transaction():
+            for n in range(count):
+                services.create_booking(
+                    people[n % len(people)],
+                    services.BookingRequest(
+                        room_id=rooms[n % len(rooms)].id,
+                        day=first + timedelta(days=n // 24),
+                        start=time(8 + (n // 3) % 8, 45),
+                        end=time(9 + (n // 3) % 8, 0),
+                        title=f"Tambahan {n}",
+                        pillar_id=people[n % len(people)].pillar_id,
+                    ),
+                )
+
+
+def test_no_page_reads_more_with_more_rows(app, login_as, busy_office, users):
+    """Every GET page (the admin sees them all) makes as many queries with 60 bookings as
+    with 120: nothing is loaded per row."""
+    from intranet.bookings import feeds
+
+    with write_transaction():
+        token = feeds.regenerate_calendar_token(
+            db.session.get(type(users["admin"]), users["admin"].id)
+        )
+    client = login_as("admin")
+    urls = _get_urls(app, _sample_values(app, busy_office, users))
+    assert "/bookings/calendar" in urls and "/" in urls
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for url in urls:
+            full = f"{url}?token={token}" if url.endswith(".ics") else url
+            client.get(full)  # warm up
+            with counted() as statements:
+                response = client.get(full)
+            expected = 404 if url.endswith("/photo") else 200  # the sample room has no photo
+            assert response.status_code == expected, (url, response.status_code)
+            found[url] = len(statements)
+        return found
+
+    before = counts()
+    _more_bookings(app, busy_office, 60)
+    after = counts()
+    grew = {url: (before[url], after[url]) for url in urls if after[url] > before[url]}
+    assert not grew, grew
+    assert max(after.values()) <= 12, after

@@ -1,0 +1,66 @@
+"""What keeps pages light: fingerprinted static files cached for a year, compressed
+responses, and lists that count only so far."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from intranet.core import pagination
+
+
+def test_static_files_are_fingerprinted_and_kept_for_a_year(login_as):
+    client = login_as("staff")
+    page = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
+    assert any("pico.min.css" in u for u in urls) and any("htmx.min.js" in u for u in urls)
+    assert any("css/app.css" in u for u in urls) and any("js/app.js" in u for u in urls)
+    response = client.get(urls[0].replace("&amp;", "&"))
+    assert response.status_code == 200
+    cache = response.headers["Cache-Control"]
+    assert "max-age=31536000" in cache and "immutable" in cache and "public" in cache
+    # a wrong or missing fingerprint is not kept for a year (it may be an old page)
+    stale = client.get(urls[0].split("?")[0] + "?v=000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
+    plain = client.get(urls[0].split("?")[0])
+    assert "immutable" not in plain.headers.get("Cache-Control", "")
+
+
+def test_pages_are_compressed_when_the_browser_accepts_it(login_as, make_room):
+    make_room("Aula")
+    client = login_as("staff")
+    client.get("/")  # the welcome message is shown (once)
+    plain = client.get("/bookings/calendar")
+    zipped = client.get("/bookings/calendar", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert len(zipped.get_data()) < len(plain.get_data()) / 3
+    vary = {v.strip() for v in zipped.headers["Vary"].split(",")}
+    assert {"Accept-Encoding", "HX-Request"} <= vary
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+
+
+def test_lists_count_up_to_a_cap(app, login_as, make_room, book, next_week, small_cap):
+    from datetime import time, timedelta
+
+    room = make_room("Aula")
+    for n in range(6):
+        book(room, next_week + timedelta(days=n // 3), time(8 + n % 3), time(8 + n % 3, 30))
+    client = login_as("staff")
+    app.config["PAGE_SIZE"] = 2
+    first = client.get("/bookings/").get_data(as_text=True)
+    assert "Lebih dari 3 hasil" in first and "Halaman 1</span>" in first and 'rel="next"' in first
+    last = client.get("/bookings/?page=3").get_data(as_text=True)
+    assert "6 hasil" in last and 'rel="next"' not in last and 'rel="prev"' in last
+    assert client.get("/bookings/?page=4").status_code == 404
+    assert client.get("/bookings/?page=0").status_code == 404
+    app.config["PAGE_SIZE"] = 10
+    whole = client.get("/bookings/").get_data(as_text=True)
+    assert "6 hasil" in whole and 'class="pagination"' not in whole
