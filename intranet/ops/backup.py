@@ -647,7 +647,7 @@ def restore(app, backup: Backup, *, say: Callable[[str], None] = print) -> str |
     say(f"Database restored ({sum(counts.values())} rows in {len(counts)} tables).")
     _restore_uploads(app, backup)
     uploads = sum(1 for name in backup.manifest["files"] if name.startswith(UPLOADS + "/"))
-    say(f"Uploads restored ({uploads} files).")
+    say(f"Uploads restored ({uploads} file{'' if uploads == 1 else 's'}).")
     _restore_instance_files(app, backup, say)
     with app.app_context():
         upgrade()

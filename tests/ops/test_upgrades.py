@@ -6,8 +6,13 @@ covered without touching this file.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
@@ -124,3 +129,27 @@ def test_every_migration_downgrades_one_step(make_app, scratch_url):
         upgrade()
         assert _schema() == schemas[history[-1]]
         db.session.remove()
+
+
+@pytest.mark.postgresql
+def test_app_servers_starting_together_migrate_once(scratch_url):
+    """Each server's unit runs `db upgrade` before serving; started together, one
+    migrates while the others wait on the database lock, then find nothing to do."""
+    env = {**os.environ, "DATABASE_URL": scratch_url("together"), "INTRANET_SECRET_KEY": "x"}
+    flask = Path(sys.executable).with_name("flask")
+    runs = [
+        subprocess.Popen(
+            [str(flask), "--app", "intranet", "db", "upgrade"],
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    log = "".join(outputs)
+    for revision in revisions():
+        assert log.count(f"-> {revision},") == 1, log
