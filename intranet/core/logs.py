@@ -25,6 +25,7 @@ LOGGER_NAME = "intranet"
 request_log = logging.getLogger(f"{LOGGER_NAME}.request")
 
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_DATABASE_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
 # Query parameters whose values are credentials: ?token=, ?password=, ?api_key=, …
 _SECRET_PARAM = re.compile(
     r"(^|[?&;])([^=&;]*(?:token|passw|secret|key|session|auth)[^=&;]*)=[^&;\s\"]*",
@@ -64,11 +65,19 @@ class _RequestIdFilter(logging.Filter):
 
 
 class _Formatter(logging.Formatter):
-    """ISO 8601 time with the machine's offset: unambiguous across servers."""
+    """ISO 8601 time with the machine's offset: unambiguous across servers. PostgreSQL's
+    ``DETAIL:`` lines in database errors quote row values ("Failing row contains (…)",
+    "Key (calendar_token)=(…)"): hidden like the SQL parameters."""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         moment = datetime.fromtimestamp(record.created).astimezone()
         return moment.isoformat(timespec="milliseconds")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if "DETAIL:" in text:
+            text = _DATABASE_DETAIL.sub(r"\1 [hidden: may quote row values]", text)
+        return text
 
 
 class _RedactWerkzeug(logging.Filter):

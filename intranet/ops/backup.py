@@ -200,6 +200,11 @@ def _pg_restore(app, url: URL, dump: Path) -> None:
     )
 
 
+def _file_uri(path, mode: str) -> str:
+    """An SQLite URI that opens an existing file only (never creates an empty one)."""
+    return f"{Path(path).resolve().as_uri()}?mode={mode}"
+
+
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     names = [
         row[0]
@@ -235,7 +240,9 @@ def _temporary_engine(url: URL | str):
 
 def _dump_sqlite(url: URL, work: Path) -> tuple[dict[str, int], str | None]:
     target = work / SQLITE_FILE
-    source = sqlite3.connect(url.database or "", timeout=30)
+    if not Path(url.database or "").is_file():
+        raise BackupError(f"no database at {url.database}: nothing to back up")
+    source = sqlite3.connect(_file_uri(url.database, "rw"), uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)  # all pages in one step: one read snapshot, writers go on
@@ -534,7 +541,7 @@ def current_state(app) -> tuple[dict[str, int], str | None] | None:
 def _restore_sqlite(url: URL, source: Path) -> dict[str, int]:
     live = Path(url.database or "")
     live.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(_file_uri(source, "ro"), uri=True)
     try:
         try:
             dst = sqlite3.connect(live, timeout=30)

@@ -309,3 +309,10 @@ def test_restoring_last_weeks_backup_on_newer_code_upgrades_it(make_app, scratch
         assert client.login("ani.tksk").status_code == 303
         assert client.get("/bookings/new").status_code == 200
         db.session.remove()
+
+
+def test_backup_of_a_missing_database_says_so(make_app, tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'nowhere.sqlite3'}", migrate=False)
+    result = app.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code != 0 and "no database at" in result.output
+    assert not (tmp_path / "nowhere.sqlite3").exists()
