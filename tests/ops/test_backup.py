@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select as select_module
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -179,12 +182,45 @@ def test_restore_refuses_while_app_servers_hold_the_database(make_app, scratch_u
     assert _counts(app)["booking"] == made.tables["booking"]
 
 
-def test_a_worker_waits_while_a_restore_holds_the_lock(make_app, scratch_url):
+def test_a_worker_starting_during_a_restore_waits_for_it(make_app, scratch_url):
     app = make_app(scratch_url("office"))
-    with serving.exclusive(app), pytest.raises(serving.ServingBusy), serving.exclusive(app):
-        pass
-    # Released: a second restore may take it.
+    worker = (
+        "import sys; from intranet import create_app; from intranet.ops import serving; "
+        "serving.hold_shared(create_app()); print('serving', flush=True); sys.stdin.read()"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INTRANET_SECRET_KEY": "x",
+    }
     with serving.exclusive(app):
+        with pytest.raises(serving.ServingBusy), serving.exclusive(app):
+            pass  # a second restore is refused at once
+        process = subprocess.Popen(
+            [sys.executable, "-c", worker],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            ready, _, _ = select_module.select([process.stdout], [], [], 3)
+            assert not ready, "the worker started serving during the restore"
+        except BaseException:
+            process.kill()
+            raise
+    try:  # restore over: the worker goes on, and now holds the lock itself
+        ready, _, _ = select_module.select([process.stdout], [], [], 30)
+        assert ready and process.stdout.readline() == "serving\n"
+        with pytest.raises(serving.ServingBusy), serving.exclusive(app):
+            pass
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+        process.stdout.close()
+        process.stderr.close()
+    with serving.exclusive(app):  # the worker ended: free again
         pass
 
 
