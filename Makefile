@@ -43,11 +43,12 @@ extract-messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project='Kantor Bersama' --version=0.1.0 --no-location --sort-output -o intranet/translations/messages.pot .
 	$(BIN)/pybabel update -i intranet/translations/messages.pot -d intranet/translations --no-fuzzy-matching --ignore-obsolete
 
+# No gunicorn access log: the app logs every request itself, with its request id.
 run: setup
 	$(BIN)/flask db upgrade
 	INTRANET_DEMO=$(DEMO) $(BIN)/flask seed-demo
 	INTRANET_DEMO=$(DEMO) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	  --no-control-socket --access-logfile - wsgi:app
+	  --no-control-socket wsgi:app
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

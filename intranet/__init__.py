@@ -21,8 +21,12 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 FEATURES = ("intranet.bookings",)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """The app; ``instance_path`` (default ``instance/`` next to the code) holds the
+    database, ``config.py``, ``secret_key``, uploads and backups."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(settings.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     settings.load_environment(app.config)
@@ -38,6 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
+    app.config.setdefault("BACKUP_FOLDER", os.path.join(app.instance_path, "backups"))
+    # Never put SQL parameters (password hashes, tokens) into error messages and logs.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key_from_instance(app.instance_path)
     if app.config["BEHIND_HTTPS_PROXY"]:
@@ -63,10 +73,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import intranet.models  # noqa: F401  (all tables known to the metadata)
-    from intranet.core import assets, errors, formatting, i18n, layout, pagination, security
+    from intranet.core import (
+        assets,
+        errors,
+        formatting,
+        i18n,
+        layout,
+        logs,
+        pagination,
+        security,
+    )
     from intranet.core import db as core_db
     from intranet.extensions import csrf, htmx
 
+    logs.init_app(app)  # first: its hooks time everything the others do
     db.init_app(app)
     with app.app_context():
         core_db.configure_engine(db.engine)

@@ -1,4 +1,4 @@
-"""Command line: `flask --app intranet create-user …`, `seed-demo`."""
+"""Command line: `flask --app intranet create-user …`, `seed-demo`, `backup`, `restore`."""
 
 from __future__ import annotations
 
@@ -81,5 +81,8 @@ def seed_demo_command(force):
 
 
 def init_app(app) -> None:
+    from intranet.ops import cli as ops_cli
+
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    ops_cli.init_app(app)

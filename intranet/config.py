@@ -50,6 +50,13 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=14)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Requests slower than this are logged as warnings.
+    SLOW_REQUEST_MS = 500
+    # `flask backup`: where backups go (default instance/backups) and how many to keep.
+    BACKUP_KEEP = 14
+    # Directory of pg_dump/pg_restore when not on PATH (default: the newest
+    # /usr/lib/postgresql/<version>/bin).
+    POSTGRES_BIN_DIR = ""
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
 

@@ -29,6 +29,16 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgresql`` do not apply to SQLite: deselected there, not skipped."""
+    if POSTGRES_URL:
+        return
+    keep = [item for item in items if not item.get_closest_marker("postgresql")]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
 def base_config(database_url: str) -> dict:
     return {
         "TESTING": True,

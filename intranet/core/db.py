@@ -1,7 +1,8 @@
 """Database plumbing shared by every feature.
 
-SQLite: WAL, foreign keys, a busy timeout, and transactions that start DEFERRED for
-reads but IMMEDIATE inside :func:`write_transaction`, so a check-then-insert rule
+SQLite: WAL with synchronous=FULL, foreign keys, a busy timeout, and transactions that
+start DEFERRED for reads but IMMEDIATE inside :func:`write_transaction`, so a
+check-then-insert rule
 holds the write lock from the check on. PostgreSQL: the same helper, with
 :func:`lock_for_update` taking a row lock on the object the rule is about.
 """
@@ -58,7 +59,9 @@ def configure_engine(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before the request answers, so a power cut cannot
+        # take back a booking the user saw confirmed (NORMAL could; see README).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -10,7 +10,8 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep the app's loggers (request logs) working after a migration run in-process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
@@ -88,10 +89,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table (copy, drop the old one, rename). With
+            # foreign keys on, dropping the old table would null (ON DELETE SET NULL) or
+            # refuse the rows of other tables pointing at it: off while migrating, checked
+            # after.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Several app servers may upgrade at once: one migrates, the others
+                    # wait here and then find nothing left to do.
+                    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4903219432110413)")
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"rows point at missing rows after migrating: {broken[:5]}"
+                        )
+        finally:
+            if sqlite:
+                connection.invalidate()  # never back to the pool with foreign keys off
 
 
 if context.is_offline_mode():
