@@ -66,6 +66,8 @@ def init_app(app: Flask) -> None:
         ],
     )
     app.config.setdefault("COMPRESS_LEVEL", 5)
+    # Static files are sent as streams: gzip too, for clients without brotli or zstd.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
     compress.init_app(app)
     app.after_request(cache_static)
     app.jinja_env.globals["static_url"] = static_url
