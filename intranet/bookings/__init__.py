@@ -12,6 +12,9 @@ bookings_bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 rooms_bp = Blueprint("rooms", __name__, url_prefix="/rooms")
 rooms_admin_bp = Blueprint("rooms_admin", __name__, url_prefix="/admin/rooms")
 
+# The receptionist's pages share one menu (other features add theirs: loans, check-ins).
+FRONT_DESK_MENU = _l("Front desk")
+
 
 def _local_date_iso(value: datetime) -> str:
     from intranet.core.formatting import to_local
@@ -50,18 +53,20 @@ def register(app) -> None:
                 NavItem("bookings.calendar", _l("Room calendar"), ("bookings",)),
                 NavItem("rooms.index", _l("Rooms"), ("rooms",)),
                 NavItem(
-                    "bookings.frontdesk",
-                    _l("Front desk sheet"),
-                    (),
-                    roles.can_manage_front_desk,
-                ),
-                NavItem(
                     "bookings.approvals",
                     _l("Approvals"),
                     (),
                     roles.can_manage_front_desk,
                     badge=services.pending_count,
                     badge_endpoint="bookings.approvals_badge",
+                    menu=FRONT_DESK_MENU,
+                ),
+                NavItem(
+                    "bookings.frontdesk",
+                    _l("Front desk sheet"),
+                    (),
+                    roles.can_manage_front_desk,
+                    menu=FRONT_DESK_MENU,
                 ),
             ]
         )

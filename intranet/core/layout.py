@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +27,8 @@ class NavItem:
     allowed: Any = None  # predicate(user) -> bool; None = every signed-in user
     badge: Any = None  # () -> int: a count shown next to the label (e.g. pending approvals)
     badge_endpoint: str = ""  # answers the count's fragment, refreshed on "badgeChanged"
+    # Entries with the same menu label share one dropdown (e.g. the front desk's pages).
+    menu: Any = None
 
 
 # Each module adds its entry when it exists: no dead links.
@@ -50,6 +52,36 @@ def current_language() -> str:
     return locale.language if locale is not None else "id"
 
 
+@dataclass(frozen=True)
+class NavMenu:
+    label: Any
+    items: list[NavItem]
+
+
+def grouped(items: list[NavItem]) -> list[NavItem | NavMenu]:
+    """Entries in order, those with a ``menu`` gathered where the first of them stands."""
+    result: list[NavItem | NavMenu] = []
+    menus: dict[str, NavMenu] = {}
+    for item in items:
+        if item.menu is None:
+            result.append(item)
+            continue
+        key = str(item.menu)
+        if key not in menus:
+            menus[key] = NavMenu(item.menu, [])
+            result.append(menus[key])
+        menus[key].items.append(item)
+    return result
+
+
+def nav_badge(item: NavItem) -> int:
+    """The entry's count, asked once per request however often the layout shows it."""
+    counts = g.setdefault("nav_badges", {})
+    if item.endpoint not in counts:
+        counts[item.endpoint] = item.badge() if item.badge else 0
+    return counts[item.endpoint]
+
+
 def current_item(items: list[NavItem]) -> NavItem | None:
     """The entry for this page: its own endpoint first, else its section."""
     exact = next((i for i in items if i.endpoint == request.endpoint), None)
@@ -61,6 +93,8 @@ def layout_context() -> dict[str, Any]:
     return {
         "perm": permissions.TEMPLATE_PREDICATES,
         "main_nav": main_nav,
+        "nav_groups": grouped(main_nav),
+        "nav_badge": nav_badge,
         "current_nav": current_item(main_nav),
         "admin_nav": visible(ADMIN_NAV) if current_user.is_authenticated else [],
         "current_blueprint": request.blueprint,

@@ -52,7 +52,7 @@ def test_demo_user_logs_in_sees_role_navigation_and_logs_out(
     expect(page.locator("main h1")).to_contain_text(full_name)
     expect(page.locator("details.user-menu summary")).to_have_text(full_name)
     nav = page.locator("header nav")
-    admin_menu = nav.locator("details.dropdown:not(.user-menu)")
+    admin_menu = nav.locator("details.dropdown.admin-menu")
     if role == Role.ADMIN:
         expect(admin_menu.locator("summary")).to_have_text(re.compile(r"^(Admin|Administrasi)$"))
         for href in ADMIN_LINKS:
@@ -79,7 +79,8 @@ def test_demo_user_logs_in_sees_role_navigation_and_logs_out(
 
 def test_language_switch_changes_html_lang_and_labels(live_server: str, page: Page) -> None:
     html = page.locator("html")
-    switch = page.locator("form.language-form button[name=locale]")
+    # the wide screen's switch (the same form is also in the narrow screen's menu)
+    switch = page.locator("form.language-form:not(.site-menu *) button[name=locale]")
     today_date = page.locator("main hgroup p")
 
     def choose(language_name: str) -> None:
