@@ -75,11 +75,13 @@ def _init_extensions(app: Flask) -> None:
     import intranet.models  # noqa: F401  (all tables known to the metadata)
     from intranet.core import (
         assets,
+        attachments,
         errors,
         formatting,
         i18n,
         layout,
         logs,
+        markdown,
         pagination,
         security,
     )
@@ -100,6 +102,8 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     layout.init_app(app)
     pagination.init_app(app)
+    markdown.init_app(app)
+    attachments.init_app(app)
 
     from intranet.auth import login
 

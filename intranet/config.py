@@ -57,7 +57,9 @@ class Defaults:
     # Directory of pg_dump/pg_restore when not on PATH (default: the newest
     # /usr/lib/postgresql/<version>/bin).
     POSTGRES_BIN_DIR = ""
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 40 * 1024 * 1024
+    # One attached file (training materials, announcement attachments).
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 def _coerce(raw: str, current: object) -> object:

@@ -5,10 +5,12 @@ Each feature adds its models module here.
 
 from intranet.auth.models import LoginFailure, Pillar, User
 from intranet.bookings.models import Booking, BookingSeries, Room
+from intranet.core.attachments import Attachment
 from intranet.core.audit import AuditEntry
 from intranet.core.meta import SiteMeta
 
 __all__ = [
+    "Attachment",
     "AuditEntry",
     "Booking",
     "BookingSeries",

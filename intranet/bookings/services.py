@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from intranet.auth import permissions
 from intranet.auth.models import Pillar, User
-from intranet.auth.services import COLOUR_RE
+from intranet.auth.services import COLOUR_RE, names_by_id
 from intranet.bookings import permissions as booking_permissions
 from intranet.bookings.calendar import DaySummary, Entry, make_entry
 from intranet.bookings.models import (
@@ -82,6 +82,8 @@ audit.ACTION_LABELS.update(
     }
 )
 audit.OBJECT_TYPE_LABELS.update({"booking": _l("Booking"), "room": _l("Room")})
+audit.register_values("room_id", names_by_id(Room, Room.name))
+audit.register_values("status", STATUS_LABELS, "booking")
 audit.FIELD_LABELS.update(
     {
         "room_id": _l("Room"),

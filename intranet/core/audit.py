@@ -124,6 +124,57 @@ FIELD_LABELS: dict[str, Any] = {
 }
 
 
+# Readable values of stored fields (names, not ids). A labeler is a dict ``{raw: label}``
+# or a callable given the set of raw values on a page that returns ``{raw: label}``, so a
+# page asks once per field, never once per row. Registered for a field of every object
+# (``"pillar_id"``) or of one object type (``"booking.status"``); booleans read Yes/No.
+VALUE_LABELS: dict[str, Any] = {}
+
+
+def register_values(field: str, labeler: Any, object_type: str = "") -> None:
+    VALUE_LABELS[f"{object_type}.{field}" if object_type else field] = labeler
+
+
+def _labeler_key(object_type: str, field: str) -> str | None:
+    for key in (f"{object_type}.{field}", field):
+        if key in VALUE_LABELS:
+            return key
+    return None
+
+
+def value_labels(entries: Any) -> dict[str, dict[Any, Any]]:
+    """``{key: {raw: label}}`` for the registered fields the entries' changes mention."""
+    wanted: dict[str, set[Any]] = {}
+    for entry in entries:
+        for name, pair in (getattr(entry, "changes", None) or {}).items():
+            key = _labeler_key(entry.object_type, name)
+            if key and isinstance(pair, list | tuple):
+                wanted.setdefault(key, set()).update(
+                    v for v in pair if v is not None and not isinstance(v, list | dict)
+                )
+    labels: dict[str, dict[Any, Any]] = {}
+    for key, raw in wanted.items():
+        labeler = VALUE_LABELS[key]
+        if callable(labeler):
+            found = labeler(raw)
+        else:
+            found = {value: labeler[value] for value in raw if value in labeler}
+        # Stored JSON may hold ints as ints or as strings: accept both.
+        labels[key] = {**found, **{str(k): v for k, v in found.items()}}
+    return labels
+
+
+def value_label(entry: Any, name: str, value: Any, labels: dict[str, dict[Any, Any]]) -> Any:
+    """How one stored value reads: its registered label, yes/no, an instant, or itself."""
+    key = _labeler_key(entry.object_type, name)
+    known = labels.get(key) if key else None
+    if known and value in known:
+        return known[value]
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    return display_value(value)
+
+
 def field_label(name: str) -> Any:
     return FIELD_LABELS.get(name, name)
 

@@ -53,10 +53,13 @@ def audit_log():
     }
     stmt = audit.search(**filters)
     users = db.session.scalars(select(User).order_by(User.username)).all()
+    page = paginate(stmt)
     return render(
         "admin/audit.html",
         "admin/_audit_table.html",
-        page=paginate(stmt),
+        page=page,
+        value_labels=audit.value_labels(page.items),
+        value_label=audit.value_label,
         filters=filters,
         users=users,
         object_types=audit.OBJECT_TYPE_LABELS,
