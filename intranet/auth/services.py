@@ -39,7 +39,6 @@ USER_AUDIT_FIELDS = ("username", "full_name", "email", "phone", "role", "pillar_
 PILLAR_AUDIT_FIELDS = ("code", "name", "description", "colour", "active")
 
 
-
 def _names_by_id(model: Any, column: Any) -> Any:
     """A batched audit labeler: the names of the ids shown on one page, in one query."""
 
