@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
         assets,
         attachments,
         errors,
+        form_messages,
         formatting,
         i18n,
         layout,
@@ -97,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    form_messages.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

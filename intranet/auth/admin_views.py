@@ -103,8 +103,20 @@ def user_new():
         else:
             flash(_("User %(username)s created.", username=user.username), "success")
             return redirect_after_post(url_for("admin.users"))
+    elif request.method == "POST":
+        # The form's own checks failed: add the account rules' too, so one submit
+        # shows every problem.
+        for field_name, message in services.new_user_problems(
+            username=form.username.data or "",
+            full_name=form.full_name.data or "",
+            password=form.password.data or "",
+            role=form.role.data or "",
+            pillar_id=form.pillar_id.data,
+        ):
+            if not getattr(form, field_name).errors:  # one message per field is enough
+                apply_service_error(form, ServiceError(message, field=field_name))
     status = 422 if request.method == "POST" else 200
-    form.password.data = ""
+    form.password.data = ""  # never sent back
     return _user_form_page(form, None, status)
 
 

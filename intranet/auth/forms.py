@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from intranet.auth.services import ROLE_LABELS
 
@@ -105,6 +105,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (may log in)"), default=True)
     password = PasswordField(
         _l("Initial password"),
+        validators=[InputRequired(_l("Give the person an initial password."))],
         render_kw={"autocomplete": "new-password"},
         description=_l("At least 8 characters. Give it to the person; they can change it."),
     )

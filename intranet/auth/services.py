@@ -142,20 +142,51 @@ def authenticate(username: str, password: str, address: str) -> User:
 # --- users -----------------------------------------------------------------------
 
 
-def _check_password_strength(password: str, field: str = "password") -> None:
+def _password_problems(password: str, field: str = "password") -> list[tuple[str, str]]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+        return [(field, _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))]
+    return []
 
 
-def _check_role_and_pillar(role: str, pillar_id: int | None) -> Pillar | None:
+def _check_password_strength(password: str, field: str = "password") -> None:
+    ServiceError.collect(_password_problems(password, field))
+
+
+def _role_and_pillar_problems(role: str, pillar_id: int | None) -> list[tuple[str, str]]:
+    problems = []
     if role not in ROLE_VALUES:
-        raise ServiceError(_("Choose a role from the list."), field="role")
+        problems.append(("role", _("Choose a role from the list.")))
     pillar = db.session.get(Pillar, pillar_id) if pillar_id else None
     if pillar_id and pillar is None:
-        raise ServiceError(_("Choose a pillar from the list."), field="pillar_id")
-    if role == Role.SECRETARY and pillar is None:
-        raise ServiceError(_("A pillar secretary needs a pillar."), field="pillar_id")
-    return pillar
+        problems.append(("pillar_id", _("Choose a pillar from the list.")))
+    elif role == Role.SECRETARY and pillar is None:
+        problems.append(("pillar_id", _("A pillar secretary needs a pillar.")))
+    return problems
+
+
+def new_user_problems(
+    *, username: str, full_name: str, password: str, role: str, pillar_id: int | None
+) -> list[tuple[str, str]]:
+    """Everything wrong with a new account, all at once (reads only)."""
+    problems = []
+    username = normalise_username(username)
+    if not USERNAME_RE.match(username):
+        problems.append(
+            (
+                "username",
+                _(
+                    "3 to 64 characters: lower-case letters, digits, dot, dash or underscore, "
+                    "starting with a letter or digit."
+                ),
+            )
+        )
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        problems.append(("username", _("That username is already taken.")))
+    if not (full_name or "").strip():
+        problems.append(("full_name", _("Enter the full name.")))
+    problems += _password_problems(password)
+    problems += _role_and_pillar_problems(role, pillar_id)
+    return problems
 
 
 def create_user(
@@ -170,21 +201,16 @@ def create_user(
     active: bool = True,
     actor: Any = None,
 ) -> User:
-    username = normalise_username(username)
-    if not USERNAME_RE.match(username):
-        raise ServiceError(
-            _(
-                "3 to 64 characters: lower-case letters, digits, dot, dash or underscore, "
-                "starting with a letter or digit."
-            ),
-            field="username",
+    ServiceError.collect(
+        new_user_problems(
+            username=username,
+            full_name=full_name,
+            password=password,
+            role=role,
+            pillar_id=pillar_id,
         )
-    if not (full_name or "").strip():
-        raise ServiceError(_("Enter the full name."), field="full_name")
-    _check_password_strength(password)
-    _check_role_and_pillar(role, pillar_id)
-    if db.session.scalar(select(User.id).where(User.username == username)):
-        raise ServiceError(_("That username is already taken."), field="username")
+    )
+    username = normalise_username(username)
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -233,9 +259,8 @@ def update_user(
     email: str = "",
     phone: str = "",
 ) -> User:
-    if not (full_name or "").strip():
-        raise ServiceError(_("Enter the full name."), field="full_name")
-    _check_role_and_pillar(role, pillar_id)
+    problems = [] if (full_name or "").strip() else [("full_name", _("Enter the full name."))]
+    ServiceError.collect(problems + _role_and_pillar_problems(role, pillar_id))
     loses_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if loses_admin and getattr(actor, "id", None) == user.id:
         raise ServiceError(

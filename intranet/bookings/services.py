@@ -171,11 +171,13 @@ def _config_time(name: str) -> time:
     return _parse_hhmm(current_app.config[name])
 
 
+def office_hours() -> tuple[time, time]:
+    return _config_time("OFFICE_HOURS_START"), _config_time("OFFICE_HOURS_END")
+
+
 def bookable_hours(room: Room) -> tuple[time, time]:
-    return (
-        room.opens_at or _config_time("OFFICE_HOURS_START"),
-        room.closes_at or _config_time("OFFICE_HOURS_END"),
-    )
+    opens, closes = office_hours()
+    return room.opens_at or opens, room.closes_at or closes
 
 
 def to_utc(day: date, moment: time) -> datetime:
@@ -368,10 +370,10 @@ can_decide = booking_permissions.can_decide_booking
 
 
 def allowed_pillars(user: Any) -> list[Pillar]:
-    """Pillars the user may book for: a secretary their own; the front desk any."""
+    """Pillars the user may mark a booking with: their own; the front desk any."""
     stmt = select(Pillar).where(Pillar.active.is_(True)).order_by(Pillar.code)
     if not permissions.can_manage_front_desk(user):
-        if not permissions.is_secretary_of(user, user.pillar_id):
+        if not user.pillar_id:
             return []
         stmt = stmt.where(Pillar.id == user.pillar_id)
     return list(db.session.scalars(stmt))
@@ -412,7 +414,7 @@ def check_request(
     for name, moment in (("start", request.start), ("end", request.end)):
         if moment is not None and (moment.minute % step or moment.second):
             add(Problem(name, _("Use steps of %(n)d minutes.", n=step)))
-    if request.pillar_id is not None and not permissions.can_book_for_pillar(
+    if request.pillar_id is not None and not booking_permissions.can_tag_pillar(
         user, request.pillar_id
     ):
         add(Problem("pillar_id", _("You cannot book on behalf of this pillar.")))
@@ -692,7 +694,8 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
 def _split_series(booking: Booking, targets: list[Booking]) -> None:
     """'This and following' starts a new series from this occurrence on."""
     old = db.session.get(BookingSeries, booking.series_id)
-    if old is None or booking.start_at.date() == old.first_date:
+    split_day = booking.start_at.astimezone(office_zone()).date()
+    if old is None or split_day <= old.first_date:
         return
     new = BookingSeries(
         room_id=booking.room_id,
@@ -706,6 +709,9 @@ def _split_series(booking: Booking, targets: list[Booking]) -> None:
         start_time=booking.start_at.astimezone(office_zone()).time(),
         end_time=booking.end_at.astimezone(office_zone()).time(),
     )
+    new.set_skipped(d for d in old.skipped_days if d >= split_day)
+    old.set_skipped(d for d in old.skipped_days if d < split_day)
+    old.until = split_day - timedelta(days=1)  # the old rule ends where the new one starts
     db.session.add(new)
     db.session.flush()
     for target in targets:
@@ -794,7 +800,8 @@ def create_series(
     with write_transaction():
         if request.room_id:
             lock_for_update(Room, request.room_id)
-        occurrences = [o for o in preview_series(user, request, rule, now=now) if o.day not in skip]
+        every = preview_series(user, request, rule, now=now)
+        occurrences = [o for o in every if o.day not in skip]
         if not occurrences:
             raise ServiceError(_("No occurrences left to book."), field="until")
         overridden = []
@@ -808,12 +815,13 @@ def create_series(
             frequency=rule.frequency,
             interval=rule.interval,
             weekdays=rule.weekdays_text(),
-            first_date=request.day,
+            first_date=every[0].day,  # the rule's first real date, not the form's
             until=rule.until,
             count=rule.count,
             start_time=request.start,
             end_time=request.end,
         )
+        series.set_skipped(o.day for o in every if o.day in skip)
         db.session.add(series)
         db.session.flush()
         bookings = [
@@ -862,20 +870,27 @@ class RoomData:
     closes_at: time | None = None
 
 
-def _validate_room(data: RoomData, room_id: int | None = None) -> None:
+def room_problems(data: RoomData, room_id: int | None = None) -> list[tuple[str | None, str]]:
+    """Everything wrong with a room's data, all at once (reads only)."""
+    problems: list[tuple[str | None, str]] = []
     if not data.name.strip():
-        raise ServiceError(_("Enter the room's name."), field="name")
+        problems.append(("name", _("Enter the room's name.")))
     if data.capacity is None or data.capacity < 1:
-        raise ServiceError(_("At least one person must fit."), field="capacity")
+        problems.append(("capacity", _("At least one person must fit.")))
     if not COLOUR_RE.match(data.colour or ""):
-        raise ServiceError(_("Choose a colour such as #1565c0."), field="colour")
+        problems.append(("colour", _("Choose a colour such as #1565c0.")))
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
-        raise ServiceError(_("Closing must be after opening."), field="closes_at")
+        problems.append(("closes_at", _("Closing must be after opening.")))
     clash = select(Room.id).where(func.lower(Room.name) == data.name.strip().lower())
     if room_id:
         clash = clash.where(Room.id != room_id)
-    if db.session.scalar(clash):
-        raise ServiceError(_("Another room already has this name."), field="name")
+    if data.name.strip() and db.session.scalar(clash):
+        problems.append(("name", _("Another room already has this name.")))
+    return problems
+
+
+def _validate_room(data: RoomData, room_id: int | None = None) -> None:
+    ServiceError.collect(room_problems(data, room_id))
 
 
 def _apply_room(room: Room, data: RoomData) -> None:

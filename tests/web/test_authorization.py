@@ -11,6 +11,7 @@ from datetime import time, timedelta
 import pytest
 
 from intranet.bookings import services
+from intranet.bookings.recurrence import Recurrence
 from intranet.core.formatting import local_today
 from tests.conftest import ROLES
 
@@ -61,6 +62,7 @@ MATRIX = [
     ("GET", "/bookings/approvals", FRONT_DESK),
     ("GET", "/bookings/approvals/badge", FRONT_DESK),
     ("GET", "/bookings/<int:booking_id>", EVERYONE),
+    ("GET", "/bookings/series/<int:series_id>", EVERYONE),
     ("GET", "/bookings/<int:booking_id>/edit", BOOKER),
     ("POST", "/bookings/<int:booking_id>/edit", BOOKER),
     ("POST", "/bookings/<int:booking_id>/approve", FRONT_DESK),
@@ -92,6 +94,8 @@ def _expand(url: str, users, pillar, room) -> str:
     }
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
+    if "<int:series_id>" in url:
+        values["series_id"] = _fresh_series(users["staff"], room).id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)
 
 
@@ -112,6 +116,23 @@ def _fresh_pending_booking(user, room):
             title="Rapat matriks",
         ),
     )
+
+
+def _fresh_series(user, room):
+    """A new weekly series (two dates) of the staff member."""
+    n = next(_slots)
+    series, _bookings = services.create_series(
+        user,
+        services.BookingRequest(
+            room_id=room.id,
+            day=local_today() + timedelta(days=7 + n // 8),
+            start=time(8 + n % 8, 0),
+            end=time(8 + n % 8, 30),
+            title="Rapat matriks mingguan",
+        ),
+        Recurrence("weekly", count=2),
+    )
+    return series
 
 
 def test_every_rule_is_in_the_matrix(app):

@@ -28,6 +28,37 @@
     });
   });
 
+  // Booking form: show the repeat fields the chosen frequency needs (without script all
+  // show, grouped), and keep the preview's totals true while dates are ticked.
+  function showRepeatFields(select) {
+    var form = select.form;
+    if (!form) return;
+    form.querySelectorAll("[data-repeat]").forEach(function (el) {
+      el.hidden = el.dataset.repeat.split(" ").indexOf(select.value) < 0;
+    });
+  }
+  function countSkipped(section) {
+    var boxes = section.querySelectorAll("input[name=skip]");
+    var skipped = 0;
+    boxes.forEach(function (box) { if (box.checked) skipped += 1; });
+    var book = section.querySelector("[data-count=book]");
+    var skip = section.querySelector("[data-count=skip]");
+    if (book) book.textContent = String(boxes.length - skipped);
+    if (skip) skip.textContent = String(skipped);
+  }
+  function initForms(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("select[data-repeat-choice]").forEach(showRepeatFields);
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    if (target.matches("select[data-repeat-choice]")) showRepeatFields(target);
+    if (target.matches("[data-preview] input[name=skip]")) countSkipped(target.closest("[data-preview]"));
+  });
+  document.addEventListener("htmx:load", function (event) { initForms(event.detail.elt); });
+  initForms(document);
+
   // Calendar: a click in a free stretch books the time under the pointer (an hour, or
   // less where the stretch ends); without script the link books the stretch's start.
   function pad(n) { return (n < 10 ? "0" : "") + n; }
