@@ -229,6 +229,7 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
     form.confirm.data = "1"
     if preview and preview[0].day != form.date.data:  # e.g. a Monday for "every Tuesday"
         form.date.data = preview[0].day
+        form.date.raw_data = [preview[0].day.isoformat()]  # what the input shows
         form.date.description = _("Moved to the first date the repeat rule gives.")
     front_desk = permissions.can_manage_front_desk(current_user)
     form.skip.data = [
