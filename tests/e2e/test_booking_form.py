@@ -104,7 +104,7 @@ def test_series_page_lists_every_date(live_server: str, page: Page) -> None:
     page.locator("#booking-form > button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/bookings/series/\d+$"))
-    rows = page.locator("table.series-dates tbody tr")
+    rows = page.locator("ol.series-dates > li")
     expect(rows).to_have_count(5)
     expect(rows.nth(2)).to_contain_text(long_date(skipped))
     expect(rows.nth(2)).to_contain_text("Dilewati")

@@ -94,7 +94,7 @@ def test_series_page_lists_every_date_with_its_status(login_as, users, room, nex
     services.cancel(users["receptionist"], bookings[1].id, "Libur")
     db.session.commit()
     page = staff.get(f"/bookings/series/{series.id}").get_data(as_text=True)
-    assert page.count('<tr class="state-') == 4
+    assert page.count('<li class="state-') == 4
     assert 'class="state-skipped"' in page and 'class="state-cancelled"' in page
     for label, n in (("Dipinjam", 2), ("Dibatalkan", 1), ("Dilewati", 1)):
         assert f'">{label}</span> <strong>{n}</strong>' in page, label
