@@ -35,7 +35,13 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import lock_for_update, utcnow, write_transaction
-from intranet.core.formatting import format_time, local_today, office_zone, time_separator
+from intranet.core.formatting import (
+    format_date_long,
+    format_time,
+    local_today,
+    office_zone,
+    time_separator,
+)
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -628,6 +634,84 @@ def update_booking(
     now: datetime | None = None,
 ) -> list[Booking]:
     """Edit or move a booking (or this and following / all of its series)."""
+    return update_series(user, booking_id, request, scope=scope, now=now)
+
+
+@dataclass
+class _Step:
+    """One occurrence of an edit: the booking, what it becomes, whether it moves."""
+
+    target: Booking
+    request: BookingRequest
+    moved: bool
+
+
+def _edit_steps(
+    booking: Booking, request: BookingRequest, scope: str, *, lock: bool = True
+) -> list[_Step]:
+    targets = _series_targets(booking, scope, lock=lock)
+    day_shift = (request.day - request_from_booking(booking).day) if request.day else None
+    steps = []
+    for target in targets:
+        target_request = request
+        if target.id != booking.id:
+            own = request_from_booking(target)
+            target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
+        moved = (
+            target.room_id != target_request.room_id
+            or target.start_at != to_utc(target_request.day, target_request.start)
+            or target.end_at != to_utc(target_request.day, target_request.end)
+        )
+        steps.append(_Step(target, target_request, moved))
+    return steps
+
+
+def _dated(check: Check, day: date) -> Check:
+    """The same problems, each naming its date (edits of several dates)."""
+    named = format_date_long(day)
+    return Check(
+        [
+            replace(p, message=_("%(date)s: %(problem)s", date=named, problem=p.message))
+            for p in check.problems
+        ],
+        check.conflicts,
+    )
+
+
+def preview_update(
+    user: Any,
+    booking_id: int,
+    request: BookingRequest,
+    *,
+    scope: str,
+    now: datetime | None = None,
+) -> list[Occurrence]:
+    """Every date an edit of a series touches, with its own problems (reads only)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ServiceError(_("This booking no longer exists."))
+    steps = _edit_steps(booking, request, scope, lock=False)
+    exclude = tuple(step.target.id for step in steps)
+    return [
+        Occurrence(
+            step.request.day,
+            check_request(user, step.request, exclude_ids=exclude, now=now, time_rules=step.moved),
+        )
+        for step in steps
+    ]
+
+
+def update_series(
+    user: Any,
+    booking_id: int,
+    request: BookingRequest,
+    *,
+    scope: str = "one",
+    skip: set[date] | frozenset[date] = frozenset(),
+    now: datetime | None = None,
+) -> list[Booking]:
+    """Edit or move a booking or several of its series; the dates in ``skip`` (their new
+    dates) stay as they are. All or nothing; problems name their date."""
     with write_transaction():
         rooms = {request.room_id}
         booking = _load_for_write(booking_id)
@@ -636,30 +720,26 @@ def update_booking(
             lock_for_update(Room, room_id)
         if not can_edit(user, booking):
             raise NotAllowed(_("You cannot change this booking."))
-        targets = _series_targets(booking, scope)
-        day_shift = (request.day - request_from_booking(booking).day) if request.day else None
+        every = _edit_steps(booking, request, scope)
+        steps = [step for step in every if step.request.day not in skip]
+        if not steps:
+            raise ServiceError(_("No dates left to change."), field="scope")
         changed: list[Booking] = []
         overrides: list[tuple[Booking, Check]] = []
-        exclude = tuple(b.id for b in targets)
-        for target in targets:
-            target_request = request
-            if target.id != booking.id:
-                own = request_from_booking(target)
-                target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
-            moved = (
-                target.room_id != target_request.room_id
-                or target.start_at != to_utc(target_request.day, target_request.start)
-                or target.end_at != to_utc(target_request.day, target_request.end)
-            )
+        exclude = tuple(step.target.id for step in steps)
+        for step in steps:
+            target, target_request = step.target, step.request
             check = check_request(
-                user, target_request, exclude_ids=exclude, now=now, time_rules=moved
+                user, target_request, exclude_ids=exclude, now=now, time_rules=step.moved
             )
+            if len(every) > 1:
+                check = _dated(check, target_request.day)
             if _enforce(user, request, check):
                 overrides.append((target, check))
             before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
             _apply(target, target_request)
             room = db.session.get(Room, target.room_id)
-            if moved:  # a new slot: back to the queue if the room needs approval
+            if step.moved:  # a new slot: back to the queue if the room needs approval
                 target.status = _initial_status(user, room)
                 approved_now = target.status == BookingStatus.APPROVED and room.needs_approval
                 target.decided_by_id = user.id if approved_now else None
@@ -669,12 +749,17 @@ def update_booking(
             changed.append(target)
         for target, check in overrides:
             _record_override(target, check, request.override_reason.strip(), user)
-        if scope == "following" and booking.series_id and len(targets) > 0:
-            _split_series(booking, targets)
+        if scope == "following" and booking.series_id:
+            _split_series(booking, [step.target for step in every])
+        elif scope == "all" and booking.series_id and len(steps) == len(every):
+            series = db.session.get(BookingSeries, booking.series_id)
+            if series is not None:  # the rule's sentence tells the new time and room
+                series.room_id = request.room_id
+                series.start_time, series.end_time = request.start, request.end
     return changed
 
 
-def _series_targets(booking: Booking, scope: str) -> list[Booking]:
+def _series_targets(booking: Booking, scope: str, *, lock: bool = True) -> list[Booking]:
     if scope not in ("one", "following", "all"):
         raise ServiceError(_("Choose which occurrences to change."), field="scope")
     if scope == "one" or booking.series_id is None:
@@ -687,7 +772,10 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
         stmt = stmt.where(Booking.start_at >= booking.start_at)
     else:
         stmt = stmt.where(or_(Booking.start_at > utcnow(), Booking.id == booking.id))
-    targets = list(db.session.scalars(stmt.order_by(Booking.start_at).with_for_update(of=Booking)))
+    stmt = stmt.order_by(Booking.start_at)
+    if lock:
+        stmt = stmt.with_for_update(of=Booking)
+    targets = list(db.session.scalars(stmt))
     return targets or [booking]
 
 

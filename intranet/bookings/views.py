@@ -18,7 +18,7 @@ from intranet.bookings import services
 from intranet.bookings.forms import BookingForm, DecisionForm
 from intranet.bookings.models import Booking, BookingSeries, BookingStatus
 from intranet.bookings.recurrence import Recurrence
-from intranet.core.formatting import local_today
+from intranet.core.formatting import format_date_long, local_today
 from intranet.core.forms import apply_service_error, time_grid
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
@@ -351,10 +351,18 @@ def edit(booking_id: int):
     if not form.validate():
         _add_rule_problems(form, booking)
         return _form_page(form, status=422, booking=booking)
+    scope = form.scope.data or "one"
+    booking_request = _request_from_form(form)
+    skip: set[date] = set()
+    if booking.series_id and scope != "one":
+        if form.confirm.data == "1":
+            skip = {d for d in (_parse_date(v) for v in form.skip.data or ()) if d}
+        else:
+            preview = _series_edit_preview(form, booking, booking_request, scope)
+            if preview is not None:
+                return _form_page(form, status=422, preview=preview, booking=booking)
     try:
-        services.update_booking(
-            current_user, booking.id, _request_from_form(form), scope=form.scope.data or "one"
-        )
+        services.update_series(current_user, booking.id, booking_request, scope=scope, skip=skip)
     except services.BookingRejected as error:
         _show_check(form, error.check)
         return _form_page(form, status=422, check=error.check, booking=booking)
@@ -365,6 +373,26 @@ def edit(booking_id: int):
         return _form_page(form, status=422, booking=booking)
     flash(_("Booking changed."), "success")
     return redirect_after_post(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _series_edit_preview(form: BookingForm, booking: Booking, booking_request, scope: str):
+    """Before changing several dates: when some of them cannot take the change, name them
+    and show every date, the troubled ones ticked to stay as they are (None: all fine)."""
+    preview = services.preview_update(current_user, booking.id, booking_request, scope=scope)
+    front_desk = permissions.can_manage_front_desk(current_user)
+    troubled = [o for o in preview if (o.check.blocking if front_desk else o.check.problems)]
+    if not troubled:
+        return None
+    form.confirm.data = "1"
+    form.skip.data = [o.day.isoformat() for o in troubled]
+    form.form_errors.append(
+        _(
+            "These dates cannot be changed: %(dates)s. They are ticked to stay as they are;"
+            " save again to change the others, or choose another time.",
+            dates="; ".join(format_date_long(o.day) for o in troubled),
+        )
+    )
+    return preview
 
 
 def _decide(booking_id: int, action: str):

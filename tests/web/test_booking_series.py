@@ -135,3 +135,58 @@ def test_this_and_following_splits_the_dates_between_the_series(ctx_app, users, 
 def ctx_app(app):
     with app.test_request_context():
         yield app
+
+
+def test_series_edit_that_hits_a_conflict_names_the_date_and_offers_skipping(
+    login_as, users, room, next_week, book
+):
+    staff = login_as("staff")
+    monday = _monday_after(next_week)
+    old, bookings = services.create_series(
+        users["staff"],
+        services.BookingRequest(
+            room_id=room.id, day=monday, start=time(9), end=time(10), title="Koordinasi"
+        ),
+        Recurrence("weekly", count=4),
+    )
+    clash_day = monday + timedelta(days=14)
+    book(room, clash_day, time(13), time(14), title="Pelatihan kader")
+    data = form_data(room, monday, "13:00", "14:00", title="Koordinasi", scope="all")
+    response = staff.post_form(f"/bookings/{bookings[0].id}/edit", data, htmx=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    with staff.application.test_request_context():
+        named = format_date_long(clash_day)
+    assert f"Tanggal ini tidak dapat diubah: {named}" in html
+    assert '<strong data-count="book">3</strong> akan diubah' in html
+    assert f'id="skip-{clash_day.isoformat()}" name="skip" value="{clash_day.isoformat()}"' in html
+    assert "Pelatihan kader" in html  # the conflict, beside its date
+    assert db.session.get(Booking, bookings[0].id).start_at.hour == 2  # nothing changed yet
+    # Saving with the ticked date: the others move, the troubled one stays.
+    data.update(confirm="1", skip=[clash_day.isoformat()])
+    response = staff.post_form(f"/bookings/{bookings[0].id}/edit", data)
+    assert response.status_code == 303
+    hours = [b.start_at.hour for b in services.series_bookings(old.id)]
+    assert hours == [6, 6, 2, 6]  # 13.00 WIB = 06 UTC; the skipped date kept 09.00
+
+
+def test_series_edit_conflict_in_the_service_names_its_date(ctx_app, users, room, next_week):
+    staff = users["staff"]
+    monday = _monday_after(next_week)
+    request = services.BookingRequest(
+        room_id=room.id, day=monday, start=time(9), end=time(10), title="Koordinasi"
+    )
+    _series, bookings = services.create_series(staff, request, Recurrence("weekly", count=3))
+    services.create_booking(
+        staff, services.BookingRequest(room.id, monday + timedelta(7), time(13), time(14), "Lain")
+    )
+    moved = services.request_from_booking(bookings[0], start=time(13), end=time(14))
+    with pytest.raises(services.BookingRejected) as error:
+        services.update_booking(staff, bookings[0].id, moved, scope="all")
+    assert error.value.message.startswith(format_date_long(monday + timedelta(7)))
+    preview = services.preview_update(staff, bookings[0].id, moved, scope="following")
+    assert [bool(o.check.problems) for o in preview] == [False, True, False]
+    changed = services.update_series(
+        staff, bookings[0].id, moved, scope="all", skip={monday + timedelta(7)}
+    )
+    assert len(changed) == 2
