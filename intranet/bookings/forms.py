@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intranet.core.forms import TimeSelectField, time_grid
+from intranet.core.forms import QuickSelect, TimeSelectField, time_grid
 
 FREQUENCY_LABELS = {
     "": _l("Does not repeat"),
@@ -60,6 +60,7 @@ class MultiCheckboxField(SelectMultipleField):
 class BookingForm(FlaskForm):
     room_id = SelectField(
         _l("Room"),
+        widget=QuickSelect(),
         coerce=_optional_int,
         validate_choice=False,
         validators=[InputRequired(_l("Choose a room from the list."))],
@@ -77,6 +78,7 @@ class BookingForm(FlaskForm):
     purpose = TextAreaField(_l("Purpose and notes"), validators=[Optional(), Length(max=2000)])
     pillar_id = SelectField(
         _l("Pillar"),
+        widget=QuickSelect(),
         coerce=_optional_int,
         validate_choice=False,
         description=_l("The calendar shows the pillar's colour."),
@@ -95,6 +97,7 @@ class BookingForm(FlaskForm):
     # Repeat (new bookings only)
     frequency = SelectField(
         _l("Repeat"),
+        widget=QuickSelect(),
         choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()],
         default="",
     )

@@ -83,7 +83,7 @@ def test_times_are_24_hour_selects_on_the_rooms_grid(login_as, make_room, next_w
     assert starts[0] == "" and starts[1] == "08:00" and starts[-1] == "11:45"
     assert ends[1] == "08:15" and ends[-1] == "12:00"
     assert all(int(v[3:]) % 15 == 0 for v in starts[1:])
-    assert '<option selected value="09:00">09.00</option>' in html
+    assert '<option value="09:00" selected>09.00</option>' in html
     assert "AM" not in html and "PM" not in html
 
 
