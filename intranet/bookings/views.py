@@ -135,9 +135,14 @@ def _summary(form: BookingForm) -> str:
     """The repeat rule in one sentence, when the form says enough to tell."""
     if not form.frequency.data or not form.date.data or form.frequency.errors:
         return ""
-    return series_text.describe(
+    text = series_text.describe(
         form.date.data, form.start.data, form.end.data, _rule_from_form(form)
     )
+    if text:
+        return text
+    if not form.until.data and not form.count.data:
+        return _("Say until when: a date or a number of times.")
+    return _("Check the repeat settings.")
 
 
 def _add_rule_problems(form: BookingForm, booking: Booking | None = None) -> services.Check:

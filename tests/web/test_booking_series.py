@@ -190,3 +190,12 @@ def test_series_edit_conflict_in_the_service_names_its_date(ctx_app, users, room
         staff, bookings[0].id, moved, scope="all", skip={monday + timedelta(7)}
     )
     assert len(changed) == 2
+
+
+def test_the_sentence_asks_until_when(login_as, room, next_week):
+    html = (
+        login_as("staff")
+        .htmx_get(f"/bookings/check?date={next_week.isoformat()}&frequency=daily&interval=1")
+        .get_data(as_text=True)
+    )
+    assert "Sebutkan sampai kapan: tanggal atau jumlah kali." in html
