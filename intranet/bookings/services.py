@@ -666,6 +666,14 @@ def _edit_steps(
     return steps
 
 
+def keeping_pillar(check: Check, booking: Booking, request: BookingRequest) -> Check:
+    """An edit may keep the pillar the booking already has (the front desk may have set
+    one its booker could not): only a change of pillar is checked."""
+    if request.pillar_id is not None and request.pillar_id == booking.pillar_id:
+        check.problems = [p for p in check.problems if p.field != "pillar_id"]
+    return check
+
+
 def _dated(check: Check, day: date) -> Check:
     """The same problems, each naming its date (edits of several dates)."""
     named = format_date_long(day)
@@ -695,7 +703,13 @@ def preview_update(
     return [
         Occurrence(
             step.request.day,
-            check_request(user, step.request, exclude_ids=exclude, now=now, time_rules=step.moved),
+            keeping_pillar(
+                check_request(
+                    user, step.request, exclude_ids=exclude, now=now, time_rules=step.moved
+                ),
+                step.target,
+                step.request,
+            ),
         )
         for step in steps
     ]
@@ -729,8 +743,12 @@ def update_series(
         exclude = tuple(step.target.id for step in steps)
         for step in steps:
             target, target_request = step.target, step.request
-            check = check_request(
-                user, target_request, exclude_ids=exclude, now=now, time_rules=step.moved
+            check = keeping_pillar(
+                check_request(
+                    user, target_request, exclude_ids=exclude, now=now, time_rules=step.moved
+                ),
+                target,
+                target_request,
             )
             if len(every) > 1:
                 check = _dated(check, target_request.day)

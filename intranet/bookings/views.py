@@ -44,10 +44,11 @@ def _parse_time(value: str | None) -> time | None:
         return None
 
 
-def _prepare(form: BookingForm) -> None:
-    form.set_choices(
-        services.active_rooms(), services.allowed_pillars(current_user), allow_no_pillar=True
-    )
+def _prepare(form: BookingForm, booking: Booking | None = None) -> None:
+    pillars = services.allowed_pillars(current_user)
+    if booking is not None and booking.pillar and booking.pillar not in pillars:
+        pillars.append(booking.pillar)  # an edit keeps the pillar the booking has
+    form.set_choices(services.active_rooms(), pillars, allow_no_pillar=True)
 
 
 def _time_span(form: BookingForm) -> tuple[time, time]:
@@ -147,12 +148,15 @@ def _summary(form: BookingForm) -> str:
 
 def _add_rule_problems(form: BookingForm, booking: Booking | None = None) -> services.Check:
     """The booking rules' problems beside the form's own, so one answer shows them all."""
+    booking_request = _request_from_form(form)
     result = services.check_request(
         current_user,
-        _request_from_form(form),
+        booking_request,
         exclude_ids=(booking.id,) if booking else (),
         time_rules=_moves(booking, form),
     )
+    if booking is not None:
+        result = services.keeping_pillar(result, booking, booking_request)
     _show_check(form, result)
     return result
 
@@ -251,18 +255,18 @@ LIVE_FIELDS = ("room_id", "date", "start", "end", "attendees", "pillar_id", "ove
 def check():
     """Live check while the form is filled: the room's day and every problem the submit
     would report for the fields filled so far (an untouched field is not yet an error)."""
-    form = BookingForm(formdata=request.args, meta={"csrf": False})
-    _prepare(form)
-    form.validate()
-    for field in form:
-        if not (field.raw_data and any(v.strip() for v in field.raw_data if isinstance(v, str))):
-            field.errors = []
     booking = None
     booking_id = request.args.get("booking_id", type=int)
     if booking_id:  # checking an edit: the booking does not clash with itself
         booking = _booking_or_404(booking_id)
         if not services.can_edit(current_user, booking):
             abort(403)
+    form = BookingForm(formdata=request.args, meta={"csrf": False})
+    _prepare(form, booking)
+    form.validate()
+    for field in form:
+        if not (field.raw_data and any(v.strip() for v in field.raw_data if isinstance(v, str))):
+            field.errors = []
     result = None
     if form.room_id.data and form.date.data and form.start.data and form.end.data:
         result = _add_rule_problems(form, booking)
@@ -343,7 +347,7 @@ def edit(booking_id: int):
     if not services.can_edit(current_user, booking):
         abort(403)
     form = BookingForm()
-    _prepare(form)
+    _prepare(form, booking)
     if request.method == "GET":
         current = services.request_from_booking(booking)
         form.room_id.data = current.room_id

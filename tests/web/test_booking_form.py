@@ -175,3 +175,27 @@ def test_room_form_times_and_every_problem_at_once(login_as):
     for name in ("name", "capacity", "colour", "closes_at"):
         assert f'id="{name}-error"' in html, name
     assert "Angka harus antara 1 dan 5000." in html
+
+
+def test_an_edit_keeps_a_pillar_the_booker_could_not_choose(
+    login_as, users, room, make_pillar, next_week
+):
+    tksk = make_pillar("TKSK")
+    desk = login_as("receptionist")
+    desk.post_form(
+        "/bookings/new",
+        form_data(room, next_week, pillar_id=tksk.id, override_reason="", title="Untuk staf"),
+    )
+    booking = db.session.query(Booking).one()
+    booking.booked_by_id = users["staff"].id  # booked by the desk on the staff's behalf
+    db.session.commit()
+    staff = login_as("staff")
+    page = staff.get(f"/bookings/{booking.id}/edit").get_data(as_text=True)
+    assert f'<option value="{tksk.id}" selected>' in page
+    response = staff.post_form(
+        f"/bookings/{booking.id}/edit",
+        form_data(room, next_week, pillar_id=tksk.id, title="Nama baru"),
+    )
+    assert response.status_code == 303
+    db.session.refresh(booking)
+    assert booking.title == "Nama baru" and booking.pillar_id == tksk.id
