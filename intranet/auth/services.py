@@ -318,11 +318,13 @@ def reset_password(user: User, new_password: str, *, actor: Any) -> None:
 
 
 def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
+    problems = []
     if not user.check_password(current or ""):
-        raise ServiceError(_("Your current password is not correct."), field="current_password")
-    _check_password_strength(new, field="new_password")
+        problems.append(("current_password", _("Your current password is not correct.")))
+    problems += _password_problems(new, field="new_password")
     if new != confirm:
-        raise ServiceError(_("The two new passwords differ."), field="confirm_password")
+        problems.append(("confirm_password", _("The two new passwords differ.")))
+    ServiceError.collect(problems)
     user.set_password(new)
     audit.record(
         "user.password_change",
