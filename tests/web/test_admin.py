@@ -246,3 +246,32 @@ def test_audit_records_address(login_as, users):
     )
     entry = db.session.query(AuditEntry).filter_by(action="user.update").one()
     assert entry.address == "192.0.2.7"
+
+
+def test_a_new_pillar_gets_an_unused_colour_and_look_alikes_need_a_tick(login_as, make_pillar):
+    from intranet.auth import colours
+
+    make_pillar("TKSK", colour="#1565c0")
+    make_pillar("PKH", colour="#2e7d32")
+    client = login_as("admin")
+    page = client.get("/admin/pillars/new").get_data(as_text=True)
+    suggested = colours.next_free(["#1565c0", "#2e7d32", "#123456"])
+    assert f'value="{suggested}"' in page and 'list="pillar-palette"' in page
+    data = {"code": "BARU", "name": "Pilar Baru", "colour": "#1a66c2", "active": "y"}
+    refused = client.post_form("/admin/pillars/new", data)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "sulit dibedakan dari TKSK" in text and 'name="keep_colour"' in text
+    assert 'value="Pilar Baru"' in text
+    kept = client.post_form("/admin/pillars/new", {**data, "keep_colour": "y"})
+    assert kept.status_code == 303
+
+
+def test_the_palette_keeps_its_colours_apart():
+    from itertools import combinations
+
+    from intranet.auth import colours
+
+    assert min(colours.distance(a, b) for a, b in combinations(colours.PALETTE, 2)) >= 22
+    assert colours.next_free([]) == colours.PALETTE[0]
+    assert colours.next_free(colours.PALETTE[:10]) not in colours.PALETTE[:10]
