@@ -348,6 +348,9 @@ def _decide(booking_id: int, action: str):
             }[action],
             "success",
         )
+    if request.form.get("view") == "row":
+        # Decided from the queue without JavaScript: back to the queue.
+        return redirect_after_post(url_for("bookings.approvals"))
     return redirect_after_post(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -433,6 +436,9 @@ def approval_texts() -> dict[str, str]:
         "reject_series": _("Reject the series"),
         "reason": _("Reason for the booker"),
         "reason_placeholder": _("Reason to reject"),
+        "when": _("When"),
+        "room": _("Room"),
+        "booked_by": _("Booked by"),
     }
 
 

@@ -350,3 +350,14 @@ def test_my_list_starts_today_unless_asked_for_the_past(login_as, users, make_ro
     assert "Akan datang" in upcoming and "Sudah lewat" not in upcoming
     everything = staff.get("/bookings/?who=mine&from=").get_data(as_text=True)
     assert "Akan datang" in everything and "Sudah lewat" in everything
+
+
+def test_deciding_from_the_queue_without_javascript_returns_to_the_queue(login_as, room, next_week):
+    login_as("staff").post_form("/bookings/new", form_data(room, next_week))
+    booking = db.session.query(Booking).one()
+    desk = login_as("receptionist")
+    queue = desk.get("/bookings/approvals").get_data(as_text=True)
+    assert 'data-label="Ruang"' in queue and 'data-label="Peminjam"' in queue
+    response = desk.post_form(f"/bookings/{booking.id}/approve", {"view": "row"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/approvals")
+    assert db.session.get(Booking, booking.id).status == "approved"
