@@ -275,3 +275,32 @@ def test_the_palette_keeps_its_colours_apart():
     assert min(colours.distance(a, b) for a, b in combinations(colours.PALETTE, 2)) >= 22
     assert colours.next_free([]) == colours.PALETTE[0]
     assert colours.next_free(colours.PALETTE[:10]) not in colours.PALETTE[:10]
+
+
+def test_the_audit_log_and_a_booking_history_read_names(login_as, users, make_room, next_week):
+    from datetime import time
+
+    from intranet.bookings import services as bookings
+
+    aula, rapat = make_room("Aula Besar"), make_room("Ruang Rapat Dua")
+    booking = bookings.create_booking(
+        users["staff"],
+        bookings.BookingRequest(
+            room_id=aula.id, day=next_week, start=time(9), end=time(10), title="Rapat PKH"
+        ),
+    )
+    request = bookings.request_from_booking(booking)
+    request.room_id = rapat.id
+    bookings.update_booking(users["receptionist"], booking.id, request)
+    admin = login_as("admin")
+    admin.post_form(
+        f"/admin/users/{users['staff'].id}",
+        {"full_name": "Staf", "role": "secretary", "pillar_id": users["secretary"].pillar_id},
+    )
+    log = admin.get("/admin/audit/").get_data(as_text=True)
+    assert "<del>Aula Besar</del> → <ins>Ruang Rapat Dua</ins>" in log
+    assert "<ins>Sekretaris pilar</ins>" in log and "<del>Staf</del>" in log
+    assert "<del>Ya</del> → <ins>Tidak</ins>" in log  # the form left "active" unticked
+    assert f"<ins>{users['secretary'].pillar.name}</ins>" in log
+    panel = admin.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "Receptionist" in panel and "<ins>Ruang Rapat Dua</ins>" in panel
