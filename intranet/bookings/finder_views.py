@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from intranet.bookings import finder, rooms_bp
 from intranet.core.db import utcnow
-from intranet.core.formatting import local_today, to_local
+from intranet.core.formatting import local_today, time_separator, to_local
 from intranet.core.rendering import render
 
 
@@ -22,7 +22,8 @@ def time_choices(first: time = time(6, 0), last: time = time(22, 0)) -> list[tup
     """Times on the booking grid in the office's 24-hour form, whatever the browser."""
     step = current_app.config["BOOKING_SLOT_MINUTES"]
     minutes = range(first.hour * 60 + first.minute, last.hour * 60 + last.minute + 1, step)
-    return [(f"{m // 60:02d}:{m % 60:02d}", f"{m // 60:02d}.{m % 60:02d}") for m in minutes]
+    sep = time_separator()
+    return [(f"{m // 60:02d}:{m % 60:02d}", f"{m // 60:02d}{sep}{m % 60:02d}") for m in minutes]
 
 
 class FinderForm(FlaskForm):

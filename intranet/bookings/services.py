@@ -430,8 +430,8 @@ def check_request(
                 _(
                     "%(room)s can be booked from %(opens)s to %(closes)s.",
                     room=room.name,
-                    opens=opens.strftime("%H.%M"),
-                    closes=closes.strftime("%H.%M"),
+                    opens=format_time(opens),
+                    closes=format_time(closes),
                 ),
                 overridable=True,
             )
