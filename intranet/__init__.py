@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     from intranet.core import (
         assets,
         attachments,
+        audit,
         errors,
         form_messages,
         formatting,
@@ -106,6 +107,7 @@ def _init_extensions(app: Flask) -> None:
     pagination.init_app(app)
     markdown.init_app(app)
     attachments.init_app(app)
+    audit.init_app(app)
 
     from intranet.auth import login
 

@@ -137,7 +137,9 @@ class PillarForm(FlaskForm):
     colour = StringField(
         _l("Colour"),
         validators=[DataRequired(_l("Choose a colour."))],
-        render_kw={"type": "color"},
+        render_kw={"type": "color", "list": "pillar-palette"},
         default="#1565c0",
+        description=_l("The pillar's colour on the calendar; a new pillar gets an unused one."),
     )
+    keep_colour = BooleanField(_l("Keep this colour even if it looks like another pillar's"))
     active = BooleanField(_l("Active"), default=True)

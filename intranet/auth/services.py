@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from intranet.auth import colours
 from intranet.auth.models import ROLE_VALUES, LoginFailure, Pillar, Role, User
 from intranet.core import audit
 from intranet.core.db import utcnow, write_transaction
@@ -379,7 +380,30 @@ def search_users(
 # --- pillars ---------------------------------------------------------------------
 
 
-def _validate_pillar(code: str, name: str, colour: str, pillar_id: int | None = None) -> str:
+def _check_colour(colour: str, pillar_id: int | None) -> None:
+    """Refuse a colour that looks like another active pillar's (the calendar's only key)."""
+    stmt = select(Pillar.code, Pillar.colour).where(Pillar.active.is_(True))
+    if pillar_id:
+        stmt = stmt.where(Pillar.id != pillar_id)
+    near = colours.closest(colour, db.session.execute(stmt).tuples())
+    if near and near[1] < colours.TOO_CLOSE:
+        raise ServiceError(
+            _(
+                "This colour is hard to tell from %(code)s's on the calendar. Choose another, "
+                "or tick “Keep this colour”.",
+                code=near[0],
+            ),
+            field="colour",
+        )
+
+
+def _validate_pillar(
+    code: str,
+    name: str,
+    colour: str,
+    pillar_id: int | None = None,
+    keep_colour: bool = True,
+) -> str:
     code = (code or "").strip().upper()
     if not PILLAR_CODE_RE.match(code):
         raise ServiceError(_("1 to 20 capital letters, digits, dash or underscore."), field="code")
@@ -392,13 +416,23 @@ def _validate_pillar(code: str, name: str, colour: str, pillar_id: int | None = 
         clash = clash.where(Pillar.id != pillar_id)
     if db.session.scalar(clash):
         raise ServiceError(_("Another pillar already uses this code."), field="code")
+    if not keep_colour:
+        _check_colour(colour.lower(), pillar_id)
     return code
 
 
 def create_pillar(
-    *, code: str, name: str, colour: str, description: str = "", active: bool = True, actor: Any
+    *,
+    code: str,
+    name: str,
+    colour: str,
+    description: str = "",
+    active: bool = True,
+    actor: Any,
+    keep_colour: bool = True,
 ) -> Pillar:
-    code = _validate_pillar(code, name, colour)
+    """A new pillar; ``keep_colour=False`` (the admin form) refuses a look-alike colour."""
+    code = _validate_pillar(code, name, colour, keep_colour=keep_colour)
     pillar = Pillar(
         code=code,
         name=name.strip(),
@@ -431,8 +465,9 @@ def update_pillar(
     description: str = "",
     active: bool = True,
     actor: Any,
+    keep_colour: bool = True,
 ) -> Pillar:
-    code = _validate_pillar(code, name, colour, pillar.id)
+    code = _validate_pillar(code, name, colour, pillar.id, keep_colour)
     before = audit.snapshot(pillar, PILLAR_AUDIT_FIELDS)
     pillar.code = code
     pillar.name = name.strip()
@@ -450,6 +485,10 @@ def update_pillar(
             user=actor,
         )
     return pillar
+
+
+def next_pillar_colour() -> str:
+    return colours.next_free(db.session.scalars(select(Pillar.colour)))
 
 
 def pillar_choices(include_inactive: bool = False) -> list[Pillar]:

@@ -71,7 +71,7 @@ class SeriesDate:
 
 
 STATE_LABELS = {
-    "approved": _l("Booked"),
+    "approved": _l("Booked date"),
     "pending": _l("Waiting for approval"),
     "cancelled": _l("Cancelled"),
     "rejected": _l("Rejected"),

@@ -106,13 +106,18 @@ def _show_check(form: BookingForm, check: services.Check) -> None:
         target.errors = [*list(target.errors), *new]
 
 
-def _availability(form: BookingForm):
-    """The chosen room's day, for the free/busy strip."""
+def _availability(form: BookingForm, booking: Booking | None = None):
+    """The chosen room's day, for the free/busy strip (the edited booking not as busy)."""
     room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
     day = form.date.data
     if room is None or day is None:
         return None
-    return services.day_schedule(room, day)
+    return services.day_schedule(
+        room,
+        day,
+        exclude_ids=(booking.id,) if booking else (),
+        chosen=(form.start.data, form.end.data),
+    )
 
 
 def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None, booking=None):
@@ -127,7 +132,7 @@ def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None
         booking=booking,
         hours_key=hours_key,
         summary=_summary(form),
-        availability=_availability(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
 
@@ -167,6 +172,8 @@ def _prefill_from_query(form: BookingForm) -> None:
     form.date.data = _parse_date(args.get("date"))
     form.start.data = _parse_time(args.get("start"))
     form.end.data = _parse_time(args.get("end"))
+    if args.get("attendees", type=int):  # from the room finder
+        form.attendees.data = args.get("attendees", type=int)
     if form.start.data and not form.end.data:
         room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
         closes = services.bookable_hours(room)[1] if room else time(23, 45)
@@ -283,7 +290,7 @@ def check():
         times_changed=hours_key != request.args.get("hours_shown"),
         hours_key=hours_key,
         summary=_summary(form),
-        availability=_availability(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
 
@@ -461,6 +468,9 @@ def _decide(booking_id: int, action: str):
             }[action],
             "success",
         )
+    if request.form.get("view") == "row":
+        # Decided from the queue without JavaScript: back to the queue.
+        return redirect_after_post(url_for("bookings.approvals"))
     return redirect_after_post(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -546,6 +556,9 @@ def approval_texts() -> dict[str, str]:
         "reject_series": _("Reject the series"),
         "reason": _("Reason for the booker"),
         "reason_placeholder": _("Reason to reject"),
+        "when": _("When"),
+        "room": _("Room"),
+        "booked_by": _("Booked by"),
     }
 
 

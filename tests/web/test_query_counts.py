@@ -102,10 +102,10 @@ def _sample_values(app, busy_office, users) -> dict[str, object]:
     return {
         "booking_id": booking.id,
         "series_id": series.id,
-        "attachment_id": 999_999,  # none: the page answers 404 with few queries
         "room_id": db.session.scalars(select(Room.id)).first(),
         "user_id": users["staff"].id,
         "pillar_id": busy_office[0].pillar_id,
+        "attachment_id": 999_999,  # none: the owners' own tests count theirs
     }
 
 
@@ -166,7 +166,7 @@ def test_no_page_reads_more_with_more_rows(app, login_as, busy_office, users):
             client.get(full)  # warm up
             with counted() as statements:
                 response = client.get(full)
-            # the sample room has no photo; the sample attachment does not exist
+            # The sample room has no photo; there is no sample attachment.
             expected = 404 if url.endswith("/photo") or "/attachments/" in url else 200
             assert response.status_code == expected, (url, response.status_code)
             found[url] = len(statements)

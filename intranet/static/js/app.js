@@ -78,4 +78,34 @@
     url.searchParams.set("end", hhmm(end));
     slot.href = url.pathname + url.search;
   });
+  // Copy buttons: data-copy="#id" copies that field's value (or element's text). The
+  // clipboard API needs HTTPS, which an office LAN rarely has: select and copy instead.
+  document.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  document.addEventListener("htmx:load", function (event) {
+    event.target.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    var text = "value" in source ? source.value : source.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.dataset.copied || "✓";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+      return;
+    }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
+  });
 })();
