@@ -55,6 +55,7 @@ def test_the_header_fits_one_row_at_1024_px(live_server: str, page: Page) -> Non
     page.set_viewport_size({"width": 1024, "height": 768})
     for user in ("resepsionis", "admin"):
         log_in(page, live_server, user)
+        expect(page).to_have_url(f"{live_server}/")  # the login's redirect has landed
         tops = page.evaluate(
             """[...document.querySelectorAll('.site-header nav > ul > li')]
                .filter(li => li.offsetParent !== null)
