@@ -62,7 +62,7 @@ def test_number_range_message_is_indonesian_in_submit_and_live_check(login_as, r
     ).get_data(as_text=True)
     assert LIVE_OOB.format(name="attendees") + "Angka harus antara 1 dan 5000." in live
     # the live check does not flag a field nobody has filled yet
-    assert "Beri nama rapat" not in live
+    assert "Isi nama rapat atau kegiatan." not in live
 
 
 def test_live_check_flags_bad_values_before_the_slot_is_complete(login_as, room):
