@@ -1,0 +1,1 @@
+"""Trainings for the large office of ``make bench`` (filled in below)."""
