@@ -184,7 +184,7 @@ class Registration(db.Model):
     promotion_seen: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     certificate_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
-    training: Mapped[Training] = relationship(lazy="joined")
+    training: Mapped[Training] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
     pillar: Mapped[Pillar | None] = relationship(lazy="joined")
 

@@ -77,7 +77,7 @@ def _participants_page(training, form: GuestForm, *, status: int = 200, matches=
         people=people,
         attended=attended,
         matches=matches or [],
-        summary=services.attendance_summary(training),
+        summary=services.attendance_summary(training, people, attended),
         open_now=services.is_open(training),
         action_form=EmptyForm(),
         needed=services.needed_sessions(training),

@@ -835,9 +835,9 @@ def _promote(training: Training, actor: Any) -> list[Registration]:
 
 def register_self(user: Any, training_id: int, *, now: datetime | None = None) -> Registration:
     """The user takes a seat, or the next place on the waitlist."""
-    now = now or utcnow()
     with write_transaction():
         training = _load(user, training_id, manage=False)
+        now = now or utcnow()  # after the lock: the order of registration is the order served
         if not permissions.can_see_training(user, training):
             raise NotAllowed(_("You cannot see this training."))
         _check_window(user, training, now, override=False)
@@ -1214,7 +1214,13 @@ class AttendanceSummary:
     overall_rate: float  # share of (person, session) pairs attended
 
 
-def attendance_summary(training: Training) -> AttendanceSummary:
+def attendance_summary(
+    training: Training,
+    people: list[Registration] | None = None,
+    attended: dict[int, int] | None = None,
+) -> AttendanceSummary:
+    """Attendance per session, per pillar and overall (``people``: the registered ones
+    and ``attended``: sessions per registration, when the caller has them already)."""
     counts = dict(
         db.session.execute(
             select(Attendance.session_id, func.count())
@@ -1223,8 +1229,11 @@ def attendance_summary(training: Training) -> AttendanceSummary:
             .group_by(Attendance.session_id)
         ).all()
     )
-    people = participants(training.id, statuses=("registered",))
-    attended = attended_counts(training.id)
+    if people is None:
+        people = participants(training.id, statuses=("registered",))
+    people = [p for p in people if p.status == RegistrationStatus.REGISTERED.value]
+    if attended is None:
+        attended = attended_counts(training.id)
     groups: dict[str, list[int]] = {}
     for person in people:
         pillar = person.pillar or (person.user.pillar if person.user else None)
