@@ -17,6 +17,7 @@ verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 def register(app) -> None:
     from intranet.core import attachments
+    from intranet.core.formatting import format_date_pattern
     from intranet.core.layout import MAIN_NAV, NavItem
     from intranet.trainings import (  # noqa: F401  (routes, predicates, demo and bench data)
         attendance_views,
@@ -33,6 +34,9 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         training_status_label=lambda s: services.STATUS_LABELS.get(s, s),
         registration_status_label=lambda s: services.REGISTRATION_LABELS.get(s, s),
+        # Paper forms (daftar hadir, sertifikat) are Indonesian documents whatever the
+        # reader's language: their dates too.
+        date_id=lambda value, pattern="EEEE, d MMMM y": format_date_pattern(value, pattern, "id"),
     )
     attachments.register_owner("training", _can_see_materials)
     if not any(item.endpoint == "trainings.index" for item in MAIN_NAV):

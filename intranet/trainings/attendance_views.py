@@ -183,7 +183,7 @@ def sheet(training_id: int, session_id: int):
     rows = services.checkin_rows(session)
     if not blank:
         rows = [(r, a) for r, a in rows if a is not None]
-    extra = max(0, 25 - len(rows)) if blank else 3
+    extra = max(0, 20 - len(rows)) if blank else 3
     return render(
         "trainings/sheet.html",
         None,

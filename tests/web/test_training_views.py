@@ -242,7 +242,7 @@ def test_sheet_blank_and_with_check_ins(login_as, training, users):
         assert column in sheet
     assert users["staff"].full_name in sheet and "DAFTAR HADIR" in sheet
     blank = _html(client.get(f"/trainings/{training.id}/sessions/{session.id}/sheet?blank=1"))
-    assert users["staff"].full_name not in blank and '<td class="c-no">25</td>' in blank
+    assert users["staff"].full_name not in blank and '<td class="c-no">20</td>' in blank
 
 
 def test_self_checkin_page(login_as, training, users):
