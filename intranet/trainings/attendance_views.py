@@ -43,7 +43,9 @@ def _qr_svg(data: str, scale: int = 6) -> Markup:
 def _checkin_page(training, session, form=None, status: int = 200, fragment=None):
     q = request.args.get("q", "")[:100]
     rows = services.checkin_rows(session, q)
-    if form is None:
+    # The walk-in form only when asked for (or coming back with errors): the list is
+    # what the desk needs at once.
+    if form is None and request.args.get("walkin") == "1":
         form = GuestForm()
         form.set_pillars(pillar_choices())
     return render(
@@ -84,20 +86,18 @@ def _mark(training_id: int, session_id: int, registration_id: int, present: bool
     except ServiceError as exc:
         error = exc.message
     if wants_fragment():
-        registration = services.db.session.get(services.Registration, registration_id)
-        if registration is None or registration.training_id != training.id:
+        row = services.person_row(session, registration_id)
+        if row is None:
             abort(404)
-        attendance = services.session_attendance(session.id).get(registration_id)
         return render(
             "trainings/checkin.html",
             "trainings/_checkin_row.html",
             status=422 if error else 200,
             training=training,
             session=session,
-            person=registration,
-            attendance=attendance,
+            person=row[0],
+            attendance=row[1],
             row_error=error,
-            action_form=EmptyForm(),
             can_change=training.status == "published",
         )
     if error:

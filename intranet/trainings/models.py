@@ -80,14 +80,12 @@ class Training(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organiser: Mapped[Pillar] = relationship(lazy="joined")
-    targets: Mapped[list[Pillar]] = relationship(
-        secondary=training_target, order_by=Pillar.code, lazy="selectin"
-    )
+    # Loaded when asked (lists read what they show with light queries instead).
+    targets: Mapped[list[Pillar]] = relationship(secondary=training_target, order_by=Pillar.code)
     sessions: Mapped[list[TrainingSession]] = relationship(
         back_populates="training",
         order_by="TrainingSession.start_at",
         cascade="all, delete-orphan",
-        lazy="selectin",
     )
 
     __table_args__ = (
@@ -102,8 +100,8 @@ class Training(db.Model):
             " OR registration_closes_at > registration_opens_at",
             name="window_order",
         ),
-        Index("ix_training_status_first_day", "status", "first_day"),
-        Index("ix_training_status_last_day", "status", "last_day"),
+        Index("ix_training_first_day", "first_day"),
+        Index("ix_training_last_day", "last_day"),
         Index("ix_training_organiser_first_day", "organiser_pillar_id", "first_day"),
     )
 
@@ -140,7 +138,7 @@ class TrainingSession(db.Model):
 
     training: Mapped[Training] = relationship(back_populates="sessions")
     room = relationship("Room", lazy="joined")
-    booking = relationship("Booking", lazy="joined", foreign_keys=[booking_id])
+    booking = relationship("Booking", foreign_keys=[booking_id])  # organisers only: on demand
 
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),

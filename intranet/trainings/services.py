@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager
 
 from intranet.auth import permissions as roles
 from intranet.auth.models import Pillar, User
@@ -172,6 +172,33 @@ def is_open(training: Training, now: datetime | None = None) -> bool:
     return not (training.sessions and training.sessions[-1].end_at <= now)
 
 
+def open_by_day(training: Training, now: datetime, today: date) -> bool:
+    """:func:`is_open` from the training's own columns (for lists: no sessions read);
+    on the last day it trusts the day, the register button checks the hour."""
+    if training.status != TrainingStatus.PUBLISHED.value or training.last_day is None:
+        return False
+    if training.registration_opens_at and now < training.registration_opens_at:
+        return False
+    if training.registration_closes_at and now >= training.registration_closes_at:
+        return False
+    return training.last_day >= today
+
+
+def target_chips(training_ids: list[int]) -> dict[int, list[Any]]:
+    """The target pillars (code, name, colour) of several trainings, in one light query."""
+    found: dict[int, list[Any]] = {}
+    if training_ids:
+        rows = db.session.execute(
+            select(training_target.c.training_id, Pillar.code, Pillar.name, Pillar.colour)
+            .join(Pillar, Pillar.id == training_target.c.pillar_id)
+            .where(training_target.c.training_id.in_(training_ids))
+            .order_by(Pillar.code)
+        )
+        for training_id, code, name, colour in rows:
+            found.setdefault(training_id, []).append((code, name, colour))
+    return found
+
+
 def open_condition(now: datetime) -> Any:
     return and_(
         Training.status == TrainingStatus.PUBLISHED.value,
@@ -193,21 +220,13 @@ class AgendaFilters:
 def agenda(user: Any, filters: AgendaFilters, *, archive: bool = False) -> Select:
     """Upcoming trainings by first day (or the archive, newest first)."""
     today = local_today()
-    stmt = select(Training).where(visible_to(user)).options(selectinload(Training.targets))
+    stmt = select(Training).where(visible_to(user))
+    # The archive is what is over; upcoming is the rest (a cancelled one shows as
+    # cancelled until its day has passed, so those registered see it).
     if archive:
-        stmt = stmt.where(
-            or_(
-                Training.last_day < today,
-                Training.status.in_(
-                    (TrainingStatus.FINISHED.value, TrainingStatus.CANCELLED.value)
-                ),
-            )
-        )
+        stmt = stmt.where(Training.last_day < today)
     else:
-        stmt = stmt.where(
-            Training.status.in_((TrainingStatus.PUBLISHED.value, TrainingStatus.DRAFT.value)),
-            or_(Training.last_day >= today, Training.last_day.is_(None)),
-        )
+        stmt = stmt.where(or_(Training.last_day >= today, Training.last_day.is_(None)))
     if filters.organiser_id:
         stmt = stmt.where(Training.organiser_pillar_id == filters.organiser_id)
     if filters.target_id:
@@ -250,7 +269,6 @@ def my_trainings(user: Any) -> Select:
     return (
         select(Training)
         .where(condition)
-        .options(selectinload(Training.targets))
         .order_by(Training.last_day.desc().nulls_first(), Training.id.desc())
     )
 
@@ -1028,11 +1046,46 @@ def get_session(session_id: int) -> TrainingSession | None:
     return db.session.get(TrainingSession, session_id)
 
 
-def checkin_rows(session: TrainingSession, q: str = "") -> list[tuple[Registration, Any]]:
-    """Registered people of the session's training with their check-in (or None)."""
+@dataclass(frozen=True)
+class Person:
+    """A registered person as the check-in list and the daftar hadir show them."""
+
+    id: int
+    display_name: str
+    affiliation: str
+    origin: str
+    contact_phone: str
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    checked_in_at: datetime
+    method: str
+
+
+def checkin_rows(
+    session: TrainingSession, q: str = "", *, registration_id: int | None = None
+) -> list[tuple[Person, CheckIn | None]]:
+    """Registered people of the session's training with their check-in (or None): light
+    rows read in one query (the list is the desk's busiest page)."""
+    user_pillar = aliased(Pillar)
+    own_pillar = aliased(Pillar)
     stmt = (
-        select(Registration, Attendance)
+        select(
+            Registration.id,
+            func.coalesce(User.full_name, Registration.name),
+            own_pillar.code,
+            user_pillar.code,
+            Registration.organisation,
+            Registration.origin,
+            Registration.phone,
+            User.phone,
+            Attendance.checked_in_at,
+            Attendance.method,
+        )
         .outerjoin(User, User.id == Registration.user_id)
+        .outerjoin(own_pillar, own_pillar.id == Registration.pillar_id)
+        .outerjoin(user_pillar, user_pillar.id == User.pillar_id)
         .outerjoin(
             Attendance,
             and_(
@@ -1045,6 +1098,8 @@ def checkin_rows(session: TrainingSession, q: str = "") -> list[tuple[Registrati
             Registration.status == RegistrationStatus.REGISTERED.value,
         )
     )
+    if registration_id is not None:
+        stmt = stmt.where(Registration.id == registration_id)
     if q.strip():
         pattern = f"%{_escape_like(q.strip())}%"
         stmt = stmt.where(
@@ -1054,8 +1109,30 @@ def checkin_rows(session: TrainingSession, q: str = "") -> list[tuple[Registrati
                 Registration.phone.ilike(pattern, escape="\\"),
             )
         )
-    rows = db.session.execute(stmt).all()
-    return sorted(((r, a) for r, a in rows), key=lambda row: row[0].display_name.lower())
+    rows = []
+    for (
+        rid,
+        name,
+        own_code,
+        user_code,
+        organisation,
+        origin,
+        phone,
+        user_phone,
+        at,
+        method,
+    ) in db.session.execute(stmt):
+        code = own_code or user_code
+        affiliation = " · ".join(part for part in (code, organisation) if part)
+        person = Person(rid, name, affiliation, origin, phone or user_phone or "")
+        rows.append((person, CheckIn(at, method) if at else None))
+    return sorted(rows, key=lambda row: row[0].display_name.lower())
+
+
+def person_row(session: TrainingSession, registration_id: int):
+    """One row of the check-in list (after a tap), or None if not registered."""
+    found = checkin_rows(session, registration_id=registration_id)
+    return found[0] if found else None
 
 
 def _attendance_target(actor: Any, session_id: int, registration_id: int):

@@ -29,6 +29,9 @@ from intranet.trainings.forms import (
 )
 from intranet.trainings.models import Training, TrainingSession
 
+# Cards per agenda page: about a month of the office's trainings.
+AGENDA_PAGE_SIZE = 15
+
 
 def training_or_404(training_id: int) -> Training:
     training = services.get_training(training_id)
@@ -81,8 +84,9 @@ def index():
         stmt = services.my_trainings(current_user)
     else:
         stmt = services.agenda(current_user, filters, archive=view == "archive")
-    page = paginate(stmt)
+    page = paginate(stmt, per_page=AGENDA_PAGE_SIZE)
     ids = [t.id for t in page.items]
+    now = services.utcnow()
     groups: list[tuple[date | None, list[Training]]] = []
     for training in page.items:
         month = training.first_day.replace(day=1) if training.first_day else None
@@ -98,10 +102,23 @@ def index():
         filters=filters,
         pillars=pillar_choices(),
         mine=services.own_registrations(current_user.id, ids),
+        targets=services.target_chips([t.id for t in page.items if not t.for_all_pillars]),
+        open_ids={t.id for t in page.items if services.open_by_day(t, now, local_today())},
         can_create=permissions.can_create_training(current_user),
-        now=services.utcnow(),
-        is_open=services.is_open,
+        texts=_agenda_texts(),
     )
+
+
+def _agenda_texts() -> dict[str, str]:
+    """What every card repeats, translated once per page."""
+    return {
+        "detail": url_for("trainings.detail", training_id=0)[:-1],
+        "for": _("For"),
+        "all": _("All pillars"),
+        "open": _("Registration open"),
+        "full": _("Full — waitlist"),
+        "undated": _("No sessions yet"),
+    }
 
 
 def _training_form(form: TrainingForm) -> None:

@@ -1,8 +1,8 @@
 """trainings: trainings, sessions, registrations, attendance
 
-Revision ID: 933a0a914a38
+Revision ID: 108a01bf7fd2
 Revises: 4a13d6682b6d
-Create Date: 2026-12-07 13:01:47.252694
+Create Date: 2026-12-07 13:25:04.925624
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import intranet.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '933a0a914a38'
+revision = '108a01bf7fd2'
 down_revision = '4a13d6682b6d'
 branch_labels = None
 depends_on = None
@@ -52,9 +52,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training'))
     )
     with op.batch_alter_table('training', schema=None) as batch_op:
+        batch_op.create_index('ix_training_first_day', ['first_day'], unique=False)
+        batch_op.create_index('ix_training_last_day', ['last_day'], unique=False)
         batch_op.create_index('ix_training_organiser_first_day', ['organiser_pillar_id', 'first_day'], unique=False)
-        batch_op.create_index('ix_training_status_first_day', ['status', 'first_day'], unique=False)
-        batch_op.create_index('ix_training_status_last_day', ['status', 'last_day'], unique=False)
 
     op.create_table('training_registration',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -170,9 +170,9 @@ def downgrade():
 
     op.drop_table('training_registration')
     with op.batch_alter_table('training', schema=None) as batch_op:
-        batch_op.drop_index('ix_training_status_last_day')
-        batch_op.drop_index('ix_training_status_first_day')
         batch_op.drop_index('ix_training_organiser_first_day')
+        batch_op.drop_index('ix_training_last_day')
+        batch_op.drop_index('ix_training_first_day')
 
     op.drop_table('training')
     # ### end Alembic commands ###
