@@ -40,7 +40,9 @@ def register(app) -> None:
     )
     attachments.register_owner("training", _can_see_materials)
     if not any(item.endpoint == "trainings.index" for item in MAIN_NAV):
-        MAIN_NAV.append(NavItem("trainings.index", _l("Trainings"), ("trainings",)))
+        # Among the pages everyone uses, before the front desk's menu.
+        at = next((n for n, item in enumerate(MAIN_NAV) if item.menu), len(MAIN_NAV))
+        MAIN_NAV.insert(at, NavItem("trainings.index", _l("Trainings"), ("trainings",)))
     app.before_request(_tell_promotions)
     _add_today_panel()
 

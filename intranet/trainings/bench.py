@@ -274,6 +274,7 @@ def pages(context: BenchContext) -> list[BenchPage]:
         BenchPage("training agenda", "/trainings/"),
         BenchPage("training agenda, filtered", "/trainings/?open=1&q=bimtek"),
         BenchPage("training archive", "/trainings/?view=archive"),
+        BenchPage("training month calendar", "/trainings/?view=calendar", "grid"),
         BenchPage("training page", f"/trainings/{training_id}"),
         BenchPage("check-in list", checkin),
         BenchPage(

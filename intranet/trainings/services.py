@@ -1397,3 +1397,46 @@ def to_utc_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=office_zone()).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    day: date
+    start_at: datetime
+    end_at: datetime
+    training_id: int
+    title: str
+    status: str
+    code: str
+    colour: str
+
+
+def month_entries(user: Any, first: date, end: date) -> dict[date, list[CalendarEntry]]:
+    """The sessions on the local days [first, end) the user may see, per day (light rows
+    on the sessions' start index)."""
+    from intranet.bookings.services import local_day_bounds
+
+    stmt = (
+        select(
+            TrainingSession.day,
+            TrainingSession.start_at,
+            TrainingSession.end_at,
+            Training.id,
+            Training.title,
+            Training.status,
+            Pillar.code,
+            Pillar.colour,
+        )
+        .join(Training, Training.id == TrainingSession.training_id)
+        .join(Pillar, Pillar.id == Training.organiser_pillar_id)
+        .where(
+            TrainingSession.start_at >= local_day_bounds(first)[0],
+            TrainingSession.start_at < local_day_bounds(end)[0],
+            visible_to(user),
+        )
+        .order_by(TrainingSession.start_at, Training.id)
+    )
+    found: dict[date, list[CalendarEntry]] = {}
+    for row in db.session.execute(stmt):
+        found.setdefault(row[0], []).append(CalendarEntry(*row))
+    return found

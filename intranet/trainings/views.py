@@ -3,7 +3,7 @@ materials."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -71,6 +71,8 @@ def _month(value: str | None) -> date | None:
 @login_required
 def index():
     view = request.args.get("view", "upcoming")
+    if view == "calendar":
+        return _calendar()
     if view not in ("upcoming", "archive", "mine"):
         view = "upcoming"
     filters = services.AgendaFilters(
@@ -106,6 +108,30 @@ def index():
         open_ids={t.id for t in page.items if services.open_by_day(t, now, local_today())},
         can_create=permissions.can_create_training(current_user),
         texts=_agenda_texts(),
+    )
+
+
+def _calendar():
+    """The month as a calendar: every session a line on its day."""
+    month = _month(request.args.get("month")) or local_today().replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    first = month - timedelta(days=month.weekday())  # the Monday the grid starts on
+    last = following + timedelta(days=(7 - following.weekday()) % 7)
+    weeks = [
+        [first + timedelta(days=7 * week + day) for day in range(7)]
+        for week in range((last - first).days // 7)
+    ]
+    return render(
+        "trainings/calendar.html",
+        None,
+        view="calendar",
+        month=month,
+        previous=(month - timedelta(days=1)).replace(day=1),
+        following=following,
+        weeks=weeks,
+        entries=services.month_entries(current_user, first, last),
+        today=local_today(),
+        can_create=permissions.can_create_training(current_user),
     )
 
 

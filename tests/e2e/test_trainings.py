@@ -137,6 +137,9 @@ def test_share_text_and_certificate_print(live_server: str, page: Page, browser:
     # Share to WhatsApp: the button copies the invitation (script only).
     log_in(page, live_server, "staf")
     expect(page).to_have_url(f"{live_server}/")
+    page.goto(f"{live_server}/trainings/?view=calendar")
+    expect(page.locator(".tcal")).to_be_visible()
+    axe_check(page)
     page.goto(f"{live_server}/trainings/")
     page.locator(".training-card a").first.click()
     share = page.get_by_role("button", name="Salin undangan")

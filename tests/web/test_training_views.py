@@ -364,3 +364,14 @@ def test_cancel_training_over_http_releases_rooms(
     assert booking.status == "cancelled"
     detail = _html(client.get(f"/trainings/{roomy.id}"))
     assert "Banjir" in detail and "Pelatihan dibatalkan" in detail
+
+
+def test_month_calendar(login_as, training, next_week):
+    client = login_as("staff")
+    month = next_week.strftime("%Y-%m")
+    page = _html(client.get(f"/trainings/?view=calendar&month={month}"))
+    assert "Pelatihan Pendataan DTKS" in page and "09.00" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    empty = _html(client.get("/trainings/?view=calendar&month=2001-01"))
+    assert "Pelatihan Pendataan DTKS" not in empty
+    assert client.get("/trainings/?view=calendar&month=bad").status_code == 200
