@@ -172,6 +172,15 @@ def is_open(training: Training, now: datetime | None = None) -> bool:
     return not (training.sessions and training.sessions[-1].end_at <= now)
 
 
+def outside_targets(user: Any, training: Training) -> bool:
+    """The user belongs to a pillar the training is not for."""
+    return (
+        not training.for_all_pillars
+        and user.pillar_id is not None
+        and user.pillar_id not in {p.id for p in training.targets}
+    )
+
+
 def open_by_day(training: Training, now: datetime, today: date) -> bool:
     """:func:`is_open` from the training's own columns (for lists: no sessions read);
     on the last day it trusts the day, the register button checks the hour."""
@@ -859,11 +868,7 @@ def register_self(user: Any, training_id: int, *, now: datetime | None = None) -
         if not permissions.can_see_training(user, training):
             raise NotAllowed(_("You cannot see this training."))
         _check_window(user, training, now, override=False)
-        if (
-            not training.for_all_pillars
-            and user.pillar_id is not None
-            and user.pillar_id not in {p.id for p in training.targets}
-        ):
+        if outside_targets(user, training):
             raise RegistrationClosed(
                 _("This training is for %(pillars)s.", pillars=_targets_text(training))
             )

@@ -237,6 +237,7 @@ def detail_context(training: Training) -> dict:
         "rank": services.waitlist_rank(training.id, mine) if mine else None,
         "waiting": services.waitlist_count(training.id),
         "open_now": services.is_open(training),
+        "outside": services.outside_targets(current_user, training),
         "materials": attachments.for_owner("training", training.id),
         "history": history,
         "history_labels": audit.value_labels(history),

@@ -79,6 +79,9 @@ def test_training_from_creation_to_check_in(live_server: str, page: Page, browse
     page.get_by_role("button", name="Umumkan").click()
     expect(page.locator(".training-head")).to_contain_text("Diumumkan")
     axe_check(page)
+    page.get_by_role("button", name="Peserta").click()
+    expect(page.locator("h1")).to_have_text("Peserta")
+    axe_check(page)
     # The booking is in the room calendar, as this training of the pillar.
     page.goto(f"{live_server}/bookings/calendar?date={day.isoformat()}")
     expect(page.locator("main")).to_contain_text(f"Pelatihan: {TITLE}")
@@ -126,8 +129,11 @@ def test_training_from_creation_to_check_in(live_server: str, page: Page, browse
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width  # nothing sticks out sideways
     axe_check(phone)
+    phone.goto(f"{live_server}/trainings/{training_id}/participants")
+    axe_check(phone)
     # The daftar hadir in print media: the check-in is on it, the header is not.
     phone.goto(f"{live_server}/trainings/{training_id}/sessions/{session_id}/sheet")
+    axe_check(phone)
     phone.emulate_media(media="print")
     expect(phone.locator(".sheet-table")).to_contain_text("Cut Nyak Meutia")
     expect(phone.locator(".site-header")).to_be_hidden()

@@ -375,3 +375,20 @@ def test_month_calendar(login_as, training, next_week):
     empty = _html(client.get("/trainings/?view=calendar&month=2001-01"))
     assert "Pelatihan Pendataan DTKS" not in empty
     assert client.get("/trainings/?view=calendar&month=bad").status_code == 200
+
+
+def test_register_button_only_for_the_target_pillars(
+    app, make_training, make_user, make_pillar, users, next_week
+):
+    other = make_pillar("PKH")
+    make_user("orang.pkh", pillar=other)
+    with app.test_request_context():
+        limited = make_training(
+            sessions=[(next_week, time(9), time(12), None)],
+            for_all_pillars=False,
+            target_ids=[users["secretary"].pillar_id],
+        )
+    client = app.test_client()
+    client.login("orang.pkh")
+    page = _html(client.get(f"/trainings/{limited.id}"))
+    assert "Pelatihan ini untuk SEC." in page and f"/trainings/{limited.id}/register" not in page
