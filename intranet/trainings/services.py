@@ -481,12 +481,43 @@ def update_training(user: Any, training_id: int, data: TrainingData) -> Training
         changes = audit.changed_fields(before, audit.snapshot(training, TRAINING_AUDIT_FIELDS))
         if _targets_text(training) != targets_before:
             changes["targets"] = [targets_before or None, _targets_text(training) or None]
+        if "title" in changes:
+            _rename_bookings(user, training)
         promoted = _promote(training, user)
         if changes:
             _audit("training.update", training, user, changes)
         for registration in promoted:
             _audit_person("training.promote", training, registration, user)
     return training
+
+
+def _rename_bookings(user: Any, training: Training) -> None:
+    """The room calendar names the training: its sessions ahead take the new title, each
+    through the booking service (a booking that can no longer change says why)."""
+    now = utcnow()
+    for session in training.sessions:
+        booking = session.booking
+        if booking is None or booking.status not in HOLDING_STATUSES or booking.end_at <= now:
+            continue
+        request = booking_services.request_from_booking(
+            booking, title=_("Training: %(title)s", title=training.title)[:200]
+        )
+        try:
+            booking_services.update_booking(user, booking.id, request)
+        except ServiceError as error:
+            refused = _booking_refused(error).errors["room_id"]
+            raise FormInvalid(
+                {
+                    "title": [
+                        _(
+                            "The booking of %(room)s on %(day)s keeps the old title: %(why)s",
+                            room=booking.room.name,
+                            day=session_label(session),
+                            why=" ".join(refused),
+                        )
+                    ]
+                }
+            ) from error
 
 
 def publish(user: Any, training_id: int) -> Training:

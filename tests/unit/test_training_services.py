@@ -398,3 +398,17 @@ def test_agenda_filters(ctx, make_training, make_pillar, make_user, users, next_
     ]
     assert draft.title in organiser_view
     assert first.id != second.id
+
+
+def test_renaming_a_training_renames_its_bookings(ctx, make_training, make_room, users, next_week):
+    room = make_room("Ruang Pelatihan", capacity=40)
+    training = make_training(sessions=[(next_week, time(9), time(12), room)])
+    data = services.TrainingData(
+        title="Bimtek DTKS Angkatan 2",
+        organiser_pillar_id=training.organiser_pillar_id,
+        capacity=training.capacity,
+    )
+    services.update_training(users["secretary"], training.id, data)
+    booking = db.session.get(Booking, training.sessions[0].booking_id)
+    assert booking.title == "Training: Bimtek DTKS Angkatan 2"
+    assert booking.status == "approved"  # the same slot: no new approval needed
