@@ -392,3 +392,91 @@ def test_register_button_only_for_the_target_pillars(
     client.login("orang.pkh")
     page = _html(client.get(f"/trainings/{limited.id}"))
     assert "Pelatihan ini untuk SEC." in page and f"/trainings/{limited.id}/register" not in page
+
+
+def test_edit_and_remove_sessions_over_http(login_as, make_training, make_room, app, next_week):
+    room = make_room("Ruang Rapat", capacity=30)
+    with app.test_request_context():
+        draft = make_training(
+            status="draft",
+            sessions=[(next_week, time(9), time(12), room), (next_week, time(13), time(15), None)],
+        )
+    client = login_as("secretary")
+    first, second = draft.sessions
+    url = f"/trainings/{draft.id}/sessions/{first.id}/edit"
+    assert 'value="09:00"' in _html(client.get(url))
+    moved = client.post_form(
+        url,
+        {"day": next_week.isoformat(), "start": "10:00", "end": "12:00", "room_id": str(room.id)},
+    )
+    assert moved.status_code == 303
+    booking = db.session.get(Booking, first.booking_id)
+    assert booking.start_at.astimezone(office_zone()).hour == 10
+    bad = client.post_form(url, {"day": "", "start": "12:00", "end": "11:00"}, htmx=True)
+    assert bad.status_code == 422 and 'id="day-error"' in _html(bad)
+    removed = client.post_form(f"/trainings/{draft.id}/sessions/{first.id}/delete")
+    assert removed.status_code == 303
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+    assert [s.id for s in db.session.get(Training, draft.id).sessions] == [second.id]
+
+
+def test_minutes_and_finish_over_http(app, login_as, make_training, users):
+    day = (datetime.now(office_zone()) - timedelta(days=1)).date()
+    with app.test_request_context():
+        past = make_training(sessions=[(day, time(9), time(12), None)])
+        person = services.register_guest(
+            users["secretary"],
+            past.id,
+            services.GuestData(name="Dahlia", organisation="LK3"),
+            override_window=True,
+        )
+        services.check_in(users["secretary"], past.sessions[0].id, person.id)
+    client = login_as("secretary")
+    url = f"/trainings/{past.id}/minutes"
+    assert client.get(url).status_code == 200
+    saved = client.post_form(url, {"minutes": "## Hasil\n\n- Sepakat", "finish": "0"})
+    assert saved.status_code == 303
+    assert db.session.get(Training, past.id).status == "published"
+    finished = client.post_form(url, {"minutes": "## Hasil\n\n- Sepakat", "finish": "1"})
+    assert finished.status_code == 303
+    assert db.session.get(Training, past.id).status == "finished"
+    assert db.session.get(Registration, person.id).certificate_code
+    page = _html(client.get(f"/trainings/{past.id}"))
+    assert "<h3>Hasil</h3>" in page and "Selesai" in page
+
+
+def test_cancel_participant_promotes_and_says_so(login_as, training, users, make_user):
+    waiting_user = make_user("menunggu", full_name="Syahrul Ramadhan")
+    services.register_self(users["staff"], training.id)
+    services.register_self(users["receptionist"], training.id)
+    waiting = services.register_self(waiting_user, training.id)
+    assert waiting.status == "waitlisted"
+    seated = services.own_registration(users["staff"], training.id)
+    client = login_as("secretary")
+    response = client.post_form(
+        f"/trainings/{training.id}/participants/{seated.id}/cancel", follow_redirects=True
+    )
+    page = _html(response)
+    assert "Syahrul Ramadhan naik dari daftar tunggu" in page
+    assert db.session.get(Registration, waiting.id).status == "registered"
+
+
+def test_self_check_in_within_the_window(app, make_training, users):
+    """A session that began a few minutes ago and lasts until the end of the day."""
+    now = datetime.now(office_zone())
+    begin = max(now - timedelta(minutes=20), now.replace(hour=0, minute=0))
+    with app.test_request_context():
+        running = make_training(
+            sessions=[
+                (now.date(), begin.time().replace(second=0, microsecond=0), time(23, 59), None)
+            ]
+        )
+        services.register_self(users["staff"], running.id)
+    session = running.sessions[0]
+    client = app.test_client()
+    client.login(users["staff"].username)
+    url = f"/trainings/checkin/{session.checkin_code}"
+    assert "Saya hadir" in _html(client.get(url))
+    done = client.post_form(url)
+    assert done.status_code == 200 and "kehadiran Anda tercatat" in _html(done)
+    assert db.session.scalar(select(Attendance.method)) == "self"
