@@ -40,7 +40,7 @@ def _qr_svg(data: str, scale: int = 6) -> Markup:
     return Markup(svg)  # noqa: S704  (segno's own SVG of our URL)
 
 
-def _checkin_page(training, session, form=None, status: int = 200, fragment=None):
+def _checkin_page(training, session, form=None, status: int = 200):
     q = request.args.get("q", "")[:100]
     rows = services.checkin_rows(session, q)
     # The walk-in form only when asked for (or coming back with errors): the list is
@@ -50,7 +50,8 @@ def _checkin_page(training, session, form=None, status: int = 200, fragment=None
         form.set_pillars(pillar_choices())
     return render(
         "trainings/checkin.html",
-        fragment,
+        "trainings/_checkin_rows.html",
+        target="checkin-rows",  # the search swaps the list; everything else gets the page
         status=status,
         training=training,
         session=session,
@@ -67,8 +68,7 @@ def _checkin_page(training, session, form=None, status: int = 200, fragment=None
 @login_required
 def checkin(training_id: int, session_id: int):
     training, session = _session_for_desk(training_id, session_id)
-    fragment = "trainings/_checkin_rows.html" if wants_fragment("checkin-rows") else None
-    return _checkin_page(training, session, fragment=fragment)
+    return _checkin_page(training, session)
 
 
 def _mark(training_id: int, session_id: int, registration_id: int, present: bool):

@@ -208,6 +208,7 @@ def test_check_in_row_swaps_and_works_without_js(login_as, training, users):
     assert staff.full_name in page and "Hadir" in page
     rows = client.htmx_get(f"{base}?q={staff.full_name[:3]}", **{"HX-Target": "checkin-rows"})
     assert "<html" not in _html(rows) and staff.full_name in _html(rows)
+    assert "HX-Target" in rows.headers["Vary"] and "HX-Request" in rows.headers["Vary"]
     nobody = _html(client.htmx_get(f"{base}?q=zzz", **{"HX-Target": "checkin-rows"}))
     assert staff.full_name not in nobody
     swapped = client.post_form(f"{base}/{registration.id}", htmx=True)
