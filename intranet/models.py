@@ -8,15 +8,20 @@ from intranet.bookings.models import Booking, BookingSeries, Room
 from intranet.core.attachments import Attachment
 from intranet.core.audit import AuditEntry
 from intranet.core.meta import SiteMeta
+from intranet.trainings.models import Attendance, Registration, Training, TrainingSession
 
 __all__ = [
     "Attachment",
+    "Attendance",
     "AuditEntry",
     "Booking",
     "BookingSeries",
     "LoginFailure",
     "Pillar",
+    "Registration",
     "Room",
     "SiteMeta",
+    "Training",
+    "TrainingSession",
     "User",
 ]
