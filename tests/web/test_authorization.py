@@ -188,6 +188,8 @@ def _fresh_series(user, room):
         Recurrence("weekly", count=2),
     )
     return series
+
+
 def _fresh_training(users, *, finished: bool) -> dict:
     """A published training of the secretary's pillar with one session and the staff
     member registered (finished, with a certificate, when asked)."""
