@@ -12,6 +12,7 @@ import pytest
 
 from intranet.bookings import services
 from intranet.core.formatting import local_today
+from tests.asset_helpers import make_asset, make_loan
 from tests.conftest import ROLES
 
 ANON = "anonymous"
@@ -19,6 +20,9 @@ EVERYONE = (*ROLES,)
 ADMIN = ("admin",)
 FRONT_DESK = ("receptionist", "admin")
 BOOKER = ("staff", "receptionist", "admin")  # the matrix booking is the staff member's
+KEEPER = ("asset_keeper", "admin")
+LOAN_DESK = ("receptionist", "asset_keeper", "admin")
+BORROWER = ("staff", *LOAN_DESK)
 NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room has none
 TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
 
@@ -77,6 +81,28 @@ MATRIX = [
     ("POST", "/admin/rooms/new", ADMIN),
     ("GET", "/admin/rooms/<int:room_id>", ADMIN),
     ("POST", "/admin/rooms/<int:room_id>", ADMIN),
+    # asset inventory
+    ("GET", "/assets/", EVERYONE),
+    ("GET", "/assets/new", KEEPER),
+    ("POST", "/assets/new", KEEPER),
+    ("GET", "/assets/register-number", KEEPER),
+    ("GET", "/assets/<int:asset_id>", EVERYONE),
+    ("GET", "/assets/<int:asset_id>/edit", KEEPER),
+    ("POST", "/assets/<int:asset_id>/edit", KEEPER),
+    ("GET", "/assets/<int:asset_id>/photo", NO_PHOTO),
+    ("GET", "/a/<int:asset_id>", EVERYONE),
+    ("GET", "/assets/loans/", EVERYONE),
+    ("GET", "/assets/loans/new", EVERYONE),
+    ("POST", "/assets/loans/new", EVERYONE),
+    ("GET", "/assets/loans/badge", LOAN_DESK),
+    # the matrix loan is the staff member's request
+    ("GET", "/assets/loans/<int:loan_id>", BORROWER),
+    ("GET", "/assets/loans/<int:loan_id>/slip", BORROWER),
+    ("POST", "/assets/loans/<int:loan_id>/approve", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/reject", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/hand-out", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/return", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/cancel", BORROWER),
 ]
 
 # Endpoints whose rules are covered above by another method or need no login.
@@ -90,6 +116,11 @@ def _expand(url: str, users, pillar, room) -> str:
         "room_id": room.id,
         "attachment_id": 999_999,
     }
+    if "<int:asset_id>" in url or "<int:loan_id>" in url:
+        asset = make_asset()
+        values["asset_id"] = asset.id
+        if "<int:loan_id>" in url:
+            values["loan_id"] = make_loan(users["staff"], [asset], local_today() + timedelta(7)).id
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)

@@ -1,0 +1,49 @@
+"""Asset inventory (Barang Milik Daerah): the KIB B register, loans, labels, room cards.
+
+Blueprints live here; the view modules add their routes to them.
+"""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+assets_bp = Blueprint("assets", __name__, url_prefix="/assets")
+# The labels' QR codes hold this short address of an item: ``/a/<id>``.
+short_bp = Blueprint("asset_short", __name__)
+
+
+def register(app) -> None:
+    from intranet.assets import (  # noqa: F401  (routes, predicates, demo and bench data)
+        bench,
+        demo,
+        loan_views,
+        loans,
+        services,
+        views,
+    )
+    from intranet.core.layout import MAIN_NAV, NavItem
+
+    app.register_blueprint(assets_bp)
+    app.register_blueprint(short_bp)
+    app.jinja_env.globals.update(
+        asset_condition_label=services.condition_label,
+        asset_status_label=services.status_label,
+        asset_origin_label=services.origin_label,
+        loan_status_label=loans.status_label,
+    )
+    if not any(item.endpoint == "assets.index" for item in MAIN_NAV):
+        from intranet.bookings import FRONT_DESK_MENU
+
+        MAIN_NAV.extend(
+            [
+                NavItem("assets.index", _l("Assets"), ("assets",)),
+                NavItem(
+                    "assets.loans",
+                    _l("Asset loans"),
+                    (),
+                    loans.can_handle_loans,
+                    badge=loans.overdue_count,
+                    badge_endpoint="assets.loans_badge",
+                    menu=FRONT_DESK_MENU,
+                ),
+            ]
+        )
