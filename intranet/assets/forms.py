@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from intranet.assets.services import CONDITION_LABELS, MANUAL_STATUSES, ORIGIN_LABELS, STATUS_LABELS
 
@@ -32,6 +32,8 @@ def _optional_int(value):
 
 class RupiahField(IntegerField):
     """Whole Rupiah; accepts ``1.250.000``, ``Rp1.250.000`` and ``1250000``."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist:
