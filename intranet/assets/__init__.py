@@ -9,12 +9,14 @@ from flask_babel import lazy_gettext as _l
 assets_bp = Blueprint("assets", __name__, url_prefix="/assets")
 # The labels' QR codes hold this short address of an item: ``/a/<id>``.
 short_bp = Blueprint("asset_short", __name__)
+KIR_LABEL = _l("Room inventory card (KIR)")
 
 
 def register(app) -> None:
     from intranet.assets import (  # noqa: F401  (routes, predicates, demo and bench data)
         bench,
         demo,
+        labels,
         loan_views,
         loans,
         services,
@@ -30,9 +32,11 @@ def register(app) -> None:
         asset_origin_label=services.origin_label,
         loan_status_label=loans.status_label,
     )
-    if not any(item.endpoint == "assets.index" for item in MAIN_NAV):
-        from intranet.bookings import FRONT_DESK_MENU
+    from intranet.bookings import FRONT_DESK_MENU, ROOM_PAGE_LINKS
 
+    if ("assets.kir", KIR_LABEL) not in ROOM_PAGE_LINKS:
+        ROOM_PAGE_LINKS.append(("assets.kir", KIR_LABEL))
+    if not any(item.endpoint == "assets.index" for item in MAIN_NAV):
         MAIN_NAV.extend(
             [
                 NavItem("assets.index", _l("Assets"), ("assets",)),

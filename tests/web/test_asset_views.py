@@ -178,3 +178,39 @@ def test_overdue_badge_for_the_keeper(ctx, login_as, users):
     assert ">1<" in badge
     overdue = login_as("asset_keeper").get("/assets/loans/?view=overdue").get_data(as_text=True)
     assert "Survei" in overdue or asset.name in overdue
+
+
+def test_label_sheet_for_ticked_or_filtered_items(ctx, login_as, make_room):
+    room = make_room("Ruang Rapat Label")
+    inside = make_asset(name="Proyektor ruang", room_id=room.id, location_note="")
+    other = make_asset(name="Kamera gudang")
+    client = login_as("asset_keeper")
+    ticked = client.get(f"/assets/labels?ids={other.id}").get_data(as_text=True)
+    assert "Kamera gudang" in ticked and "Proyektor ruang" not in ticked
+    assert ticked.count('<svg role="img"') == 1 and f"QR {other.code}" in ticked
+    by_room = client.get(f"/assets/labels?room={room.id}").get_data(as_text=True)
+    assert "Proyektor ruang" in by_room and "Kamera gudang" not in by_room
+    assert inside.kode_barang in by_room and "Ruang Rapat Label" in by_room
+    assert login_as("staff").get("/assets/labels").status_code == 403
+
+
+def test_the_qr_code_holds_the_short_address(ctx, login_as):
+    import segno
+
+    asset = make_asset()
+    sheet = login_as("asset_keeper").get(f"/assets/labels?ids={asset.id}").get_data(as_text=True)
+    expected = segno.make(f"http://localhost/a/{asset.id}", error="m")
+    path = expected.svg_inline(scale=1, border=0, omitsize=True).split("<path", 1)[1]
+    assert path in sheet
+
+
+def test_room_inventory_card(ctx, login_as, make_room):
+    room = make_room("Ruang KIR")
+    make_asset(name="Meja rapat", room_id=room.id, location_note="", value=4_000_000)
+    make_asset(name="Kursi rapat", room_id=room.id, location_note="", value=500_000)
+    make_asset(name="Lemari di gudang", value=9_000_000)
+    page = login_as("staff").get(f"/assets/kir/{room.id}").get_data(as_text=True)
+    assert "Meja rapat" in page and "Kursi rapat" in page and "Lemari di gudang" not in page
+    assert "Rp4.500.000" in page and "Pengurus barang" in page
+    room_page = login_as("staff").get(f"/rooms/{room.id}").get_data(as_text=True)
+    assert f"/assets/kir/{room.id}" in room_page

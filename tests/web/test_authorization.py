@@ -91,6 +91,8 @@ MATRIX = [
     ("POST", "/assets/<int:asset_id>/edit", KEEPER),
     ("GET", "/assets/<int:asset_id>/photo", NO_PHOTO),
     ("GET", "/a/<int:asset_id>", EVERYONE),
+    ("GET", "/assets/labels", KEEPER),
+    ("GET", "/assets/kir/<int:room_id>", EVERYONE),
     ("GET", "/assets/loans/", EVERYONE),
     ("GET", "/assets/loans/new", EVERYONE),
     ("POST", "/assets/loans/new", EVERYONE),
