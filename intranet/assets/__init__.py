@@ -16,6 +16,7 @@ def register(app) -> None:
     from intranet.assets import (  # noqa: F401  (routes, predicates, demo and bench data)
         bench,
         demo,
+        equipment,
         labels,
         loan_views,
         loans,
@@ -32,10 +33,18 @@ def register(app) -> None:
         asset_origin_label=services.origin_label,
         loan_status_label=loans.status_label,
     )
-    from intranet.bookings import FRONT_DESK_MENU, ROOM_PAGE_LINKS
+    from intranet.bookings import (
+        BOOKING_PAGE_LINKS,
+        FRONT_DESK_MENU,
+        FRONT_DESK_SECTIONS,
+        ROOM_PAGE_LINKS,
+    )
 
+    equipment.install()
     if ("assets.kir", KIR_LABEL) not in ROOM_PAGE_LINKS:
         ROOM_PAGE_LINKS.append(("assets.kir", KIR_LABEL))
+        BOOKING_PAGE_LINKS.append(("assets.booking_equipment", equipment.EQUIPMENT_LINK))
+        FRONT_DESK_SECTIONS.append(("assets/_desk.html", equipment.desk_lists))
     if not any(item.endpoint == "assets.index" for item in MAIN_NAV):
         MAIN_NAV.extend(
             [

@@ -301,6 +301,7 @@ def seed_register(office: DemoOffice) -> None:
         )
     db.session.flush()
     _seed_states(office, rng, made)
+    _seed_equipment(office, made)
 
 
 def _seed_states(office: DemoOffice, rng: random.Random, made: list[Asset]) -> None:
@@ -392,3 +393,39 @@ def _seed_states(office: DemoOffice, rng: random.Random, made: list[Asset]) -> N
         broken[2].status_on = today - timedelta(days=75)
         broken[2].status_reason = "Hilang saat banjir; berita acara kepolisian terlampir"
     db.session.flush()
+
+
+def _seed_equipment(office: DemoOffice, made: list[Asset]) -> None:
+    """The next few bookings of the hall and the meeting rooms get their projector or sound."""
+    from sqlalchemy import select
+
+    from intranet.assets import equipment
+    from intranet.bookings.models import Booking
+    from intranet.core.db import utcnow
+
+    upcoming = db.session.scalars(
+        select(Booking)
+        .where(Booking.status == "approved", Booking.start_at > utcnow())
+        .order_by(Booking.start_at)
+        .limit(4)
+    ).all()
+    kinds = ["Proyektor", "Sound system portabel", "Mikrofon nirkabel", "Layar proyektor"]
+    for booking, kind in zip(upcoming, kinds, strict=False):
+        item = next(
+            (
+                a
+                for a in made
+                if a.name == kind
+                and a.status == AssetStatus.AVAILABLE.value
+                and not loans_for(a.id, booking)
+            ),
+            None,
+        )
+        if item is not None:
+            equipment.reserve(booking.booked_by, booking, [item.id])
+
+
+def loans_for(asset_id: int, booking) -> bool:
+    from intranet.assets import loans
+
+    return bool(loans.holding_clash([asset_id], booking.start_at, booking.end_at))

@@ -214,3 +214,31 @@ def test_room_inventory_card(ctx, login_as, make_room):
     assert "Rp4.500.000" in page and "Pengurus barang" in page
     room_page = login_as("staff").get(f"/rooms/{room.id}").get_data(as_text=True)
     assert f"/assets/kir/{room.id}" in room_page
+
+
+def test_reserve_equipment_from_the_booking_page(ctx, login_as, users, make_room, book, next_week):
+    from datetime import time
+
+    room = make_room("Aula Acara", opens_at=time(7), closes_at=time(18))
+    booking = book(room, next_week, time(9), time(11), title="Rapat akbar")
+    projector = make_asset(name="Proyektor aula")
+    staff = login_as("staff")
+    panel = staff.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert f"/assets/equipment/{booking.id}" in panel
+    found = staff.get(f"/assets/equipment/{booking.id}?q=proyektor").get_data(as_text=True)
+    assert "Proyektor aula" in found
+    response = staff.post_form(
+        f"/assets/equipment/{booking.id}", {"asset_ids": str(projector.id), "q": "proyektor"}
+    )
+    assert response.status_code == 303
+    loan = db.session.query(Loan).one()
+    assert loan.booking_id == booking.id and loan.purpose == "Rapat akbar"
+    assert login_as("secretary").post_form(f"/assets/equipment/{booking.id}").status_code == 403
+    sheet = login_as("receptionist").get(f"/bookings/frontdesk?date={next_week.isoformat()}")
+    assert "Proyektor aula" in sheet.get_data(as_text=True)
+    released = staff.post_form(
+        f"/assets/equipment/{booking.id}", {"action": "release", "loan_id": str(loan.id)}
+    )
+    assert released.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Loan, loan.id).status == "cancelled"

@@ -92,6 +92,8 @@ MATRIX = [
     ("GET", "/assets/<int:asset_id>/photo", NO_PHOTO),
     ("GET", "/a/<int:asset_id>", EVERYONE),
     ("GET", "/assets/labels", KEEPER),
+    ("GET", "/assets/equipment/<int:booking_id>", EVERYONE),
+    ("POST", "/assets/equipment/<int:booking_id>", BOOKER),
     ("GET", "/assets/kir/<int:room_id>", EVERYONE),
     ("GET", "/assets/loans/", EVERYONE),
     ("GET", "/assets/loans/new", EVERYONE),
