@@ -20,6 +20,7 @@ def register(app) -> None:
         labels,
         loan_views,
         loans,
+        maintenance,
         services,
         views,
     )

@@ -302,6 +302,7 @@ def seed_register(office: DemoOffice) -> None:
     db.session.flush()
     _seed_states(office, rng, made)
     _seed_equipment(office, made)
+    _seed_maintenance(office, made)
 
 
 def _seed_states(office: DemoOffice, rng: random.Random, made: list[Asset]) -> None:
@@ -429,3 +430,37 @@ def loans_for(asset_id: int, booking) -> bool:
     from intranet.assets import loans
 
     return bool(loans.holding_clash([asset_id], booking.start_at, booking.end_at))
+
+
+def _seed_maintenance(office: DemoOffice, made: list[Asset]) -> None:
+    from intranet.assets import maintenance
+
+    keeper = office.users.get("pengurus.barang")
+    today = office.today
+    air = [a for a in made if a.name == "AC split" and a.status == "available"]
+    for n, asset in enumerate(air[:6]):
+        maintenance.record(
+            keeper,
+            asset.id,
+            maintenance.MaintenanceData(
+                done_on=today - timedelta(days=150 - n * 12),
+                work_done="Cuci AC, cek freon dan kapasitor",
+                vendor="CV Sejuk Abadi",
+                cost=250_000,
+                result="Dingin normal",
+                next_service_on=today + timedelta(days=-10 + n * 9),
+            ),
+        )
+    repair = next((a for a in made if a.status == "in_repair"), None)
+    if repair is not None:
+        maintenance.record(
+            keeper,
+            repair.id,
+            maintenance.MaintenanceData(
+                done_on=today - timedelta(days=4),
+                work_done="Dibawa ke bengkel servis resmi; menunggu suku cadang",
+                vendor="Servis Elektronik Jaya",
+                cost=0,
+                result="Belum selesai",
+            ),
+        )

@@ -250,7 +250,7 @@ class Maintenance(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    asset: Mapped[Asset] = relationship()
+    asset: Mapped[Asset] = relationship(lazy="joined")
 
     __table_args__ = (
         CheckConstraint("cost >= 0", name="maintenance_cost_not_negative"),

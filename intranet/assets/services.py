@@ -147,6 +147,30 @@ audit.register_values("custodian_pillar_id", names_by_id(Pillar, Pillar.name))
 audit.register_values("room_id", names_by_id(Room, Room.name))
 
 
+def rupiah_values(raw: set[Any]) -> dict[Any, str]:
+    """Audit labeler: amounts read as ``Rp1.250.000``."""
+    from intranet.core.formatting import format_rupiah
+
+    return {v: format_rupiah(v) for v in raw if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def date_values(raw: set[Any]) -> dict[Any, str]:
+    """Audit labeler: stored ISO dates read as ``Senin, 24 November 2025``."""
+    from intranet.core.formatting import format_date_long
+
+    found = {}
+    for value in raw:
+        try:
+            found[value] = format_date_long(date.fromisoformat(str(value)))
+        except ValueError:
+            continue
+    return found
+
+
+audit.register_values("value", rupiah_values, "asset")
+audit.register_values("status_on", date_values, "asset")
+
+
 def condition_label(value: str | None) -> Any:
     return CONDITION_LABELS.get(value or "", value or "")
 

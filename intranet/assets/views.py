@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from intranet.assets import assets_bp as bp
-from intranet.assets import loans, services, short_bp
+from intranet.assets import loans, maintenance, services, short_bp
 from intranet.assets.forms import AssetForm
 from intranet.assets.models import Asset
 from intranet.auth import permissions
@@ -80,6 +80,7 @@ def detail(asset_id: int):
         asset=asset,
         history=history,
         holds=loans.upcoming_for_asset(asset.id),
+        maintenance=maintenance.records_for(asset.id),
     )
 
 

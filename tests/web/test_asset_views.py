@@ -242,3 +242,34 @@ def test_reserve_equipment_from_the_booking_page(ctx, login_as, users, make_room
     assert released.status_code == 303
     db.session.expire_all()
     assert db.session.get(Loan, loan.id).status == "cancelled"
+
+
+def test_maintenance_form_and_due_list(ctx, login_as):
+    asset = make_asset(name="AC split ruang rapat")
+    keeper = login_as("asset_keeper")
+    today = local_today()
+    bad = keeper.post_form(
+        f"/assets/{asset.id}/maintenance",
+        {"done_on": "", "work_done": "", "cost": "mahal", "vendor": "CV Dingin"},
+        htmx=True,
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "<html" not in html
+    assert 'id="done_on-error"' in html and 'id="work_done-error"' in html
+    assert 'id="cost-error"' in html and "CV Dingin" in html
+    good = keeper.post_form(
+        f"/assets/{asset.id}/maintenance",
+        {
+            "done_on": (today - timedelta(days=80)).isoformat(),
+            "work_done": "Cuci dan isi freon",
+            "cost": "350.000",
+            "vendor": "CV Dingin",
+            "next_service_on": (today + timedelta(days=10)).isoformat(),
+            "after": "",
+        },
+    )
+    assert good.status_code == 303
+    page = keeper.get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert "Cuci dan isi freon" in page and "Rp350.000" in page
+    due = keeper.get("/assets/maintenance/").get_data(as_text=True)
+    assert "AC split ruang rapat" in due
