@@ -22,6 +22,7 @@ def register(app) -> None:
         loans,
         maintenance,
         services,
+        stocktake_views,
         views,
     )
     from intranet.core.layout import MAIN_NAV, NavItem
@@ -33,6 +34,7 @@ def register(app) -> None:
         asset_status_label=services.status_label,
         asset_origin_label=services.origin_label,
         loan_status_label=loans.status_label,
+        stocktake_for_item=stocktake_views.running_for_item,
     )
     from intranet.bookings import (
         BOOKING_PAGE_LINKS,

@@ -81,6 +81,8 @@ def detail(asset_id: int):
         history=history,
         holds=loans.upcoming_for_asset(asset.id),
         maintenance=maintenance.records_for(asset.id),
+        all_rooms=services.rooms(),
+        condition_labels=services.CONDITION_LABELS,
     )
 
 

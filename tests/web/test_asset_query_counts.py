@@ -32,7 +32,19 @@ def test_asset_pages_do_not_read_per_row(app, login_as, users, make_room):
     rooms = [make_room("Aula"), make_room("Ruang Rapat 1")]
     client = login_as("admin")
     first = _grow(app, users, rooms, 40)
+    from intranet.assets import stocktake
+
+    with app.test_request_context():
+        st = stocktake.start(users["asset_keeper"], "Uji", [])
+        for asset in stocktake.expected(rooms[0].id)[:10]:
+            stocktake.mark_found(users["asset_keeper"], st.id, asset.id, rooms[1].id, "RR")
     urls = [
+        f"/assets/stocktakes/{st.id}",
+        f"/assets/stocktakes/{st.id}/rooms/{rooms[0].id}",
+        f"/assets/stocktakes/{st.id}/rooms/{rooms[1].id}?q=proyektor",
+        f"/assets/stocktakes/{st.id}/result",
+        f"/assets/kir/{rooms[0].id}",
+        "/assets/maintenance/",
         "/assets/",
         "/assets/?sort=value&year=2022&kode=1.3.2",
         "/assets/?q=proyektor",
@@ -56,6 +68,10 @@ def test_asset_pages_do_not_read_per_row(app, login_as, users, make_room):
 
     before = counts()
     _grow(app, users, rooms, 40)
+    with app.test_request_context():
+        for asset in stocktake.expected(rooms[0].id)[10:30]:
+            stocktake.mark_found(users["asset_keeper"], st.id, asset.id, rooms[1].id, "B")
     after = counts()
     assert before == after
-    assert max(after.values()) <= 12, after
+    # The item page asks once per kind of name its history mentions (rooms, pillars).
+    assert max(after.values()) <= 15, after

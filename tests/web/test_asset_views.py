@@ -273,3 +273,47 @@ def test_maintenance_form_and_due_list(ctx, login_as):
     assert "Cuci dan isi freon" in page and "Rp350.000" in page
     due = keeper.get("/assets/maintenance/").get_data(as_text=True)
     assert "AC split ruang rapat" in due
+
+
+def test_stocktake_walk_over_http(ctx, login_as, make_room):
+    aula, gudang = make_room("Aula Besar"), make_room("Gudang Depan")
+    meja = make_asset(name="Meja panjang", room_id=aula.id, location_note="")
+    tv = make_asset(name="TV ruang tunggu", room_id=gudang.id, location_note="")
+    keeper = login_as("asset_keeper")
+    assert keeper.post_form("/assets/stocktakes/", {"title": ""}).status_code == 422
+    response = keeper.post_form(
+        "/assets/stocktakes/", {"title": "Inventarisasi 2026", "room_ids": [str(aula.id)]}
+    )
+    assert response.status_code == 303
+    st_url = response.headers["Location"]
+    st_id = int(st_url.rstrip("/").rsplit("/", 1)[1])
+    walk = keeper.get(f"/assets/stocktakes/{st_id}/rooms/{aula.id}").get_data(as_text=True)
+    assert "Meja panjang" in walk and "0 dari 1" in walk
+    marked = keeper.post_form(
+        f"/assets/stocktakes/{st_id}/found",
+        {"asset_id": str(meja.id), "room_id": str(aula.id), "condition": "RR"},
+        htmx=True,
+        headers={"HX-Target": "walk"},
+    )
+    html = marked.get_data(as_text=True)
+    assert marked.status_code == 200 and "<html" not in html and "1 dari 1" in html
+    # the TV is found in the hall, opened from its label: "found here" on its page
+    item_page = keeper.get(f"/assets/{tv.id}").get_data(as_text=True)
+    assert "Inventarisasi 2026" in item_page
+    assert (
+        keeper.post_form(
+            f"/assets/stocktakes/{st_id}/found",
+            {"asset_id": str(tv.id), "room_id": str(aula.id), "condition": "B", "from": "item"},
+        )
+        .headers["Location"]
+        .endswith(f"/assets/{tv.id}")
+    )
+    keeper.post_form(f"/assets/stocktakes/{st_id}/finish")
+    result = keeper.get(f"/assets/stocktakes/{st_id}/result").get_data(as_text=True)
+    assert "TV ruang tunggu" in result and "Meja panjang" in result
+    csv_text = keeper.get(f"/assets/stocktakes/{st_id}/result.csv").get_data(as_text=True)
+    assert "TV ruang tunggu" in csv_text and "Gudang Depan" in csv_text
+    assert keeper.post_form(f"/assets/stocktakes/{st_id}/apply").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Asset, tv.id).room_id == aula.id
+    assert db.session.get(Asset, meja.id).condition == "RR"

@@ -12,7 +12,7 @@ import pytest
 
 from intranet.bookings import services
 from intranet.core.formatting import local_today
-from tests.asset_helpers import make_asset, make_loan
+from tests.asset_helpers import make_asset, make_loan, running_stocktake
 from tests.conftest import ROLES
 
 ANON = "anonymous"
@@ -95,6 +95,16 @@ MATRIX = [
     ("GET", "/assets/<int:asset_id>/maintenance", KEEPER),
     ("POST", "/assets/<int:asset_id>/maintenance", KEEPER),
     ("GET", "/assets/maintenance/", KEEPER),
+    ("GET", "/assets/stocktakes/", KEEPER),
+    ("POST", "/assets/stocktakes/", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/rooms/<int:room_id>", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/found", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/unexpected", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/finish", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/apply", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/result", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/result.csv", KEEPER),
     ("GET", "/assets/equipment/<int:booking_id>", EVERYONE),
     ("POST", "/assets/equipment/<int:booking_id>", BOOKER),
     ("GET", "/assets/kir/<int:room_id>", EVERYONE),
@@ -128,6 +138,8 @@ def _expand(url: str, users, pillar, room) -> str:
         values["asset_id"] = asset.id
         if "<int:loan_id>" in url:
             values["loan_id"] = make_loan(users["staff"], [asset], local_today() + timedelta(7)).id
+    if "<int:stocktake_id>" in url:
+        values["stocktake_id"] = running_stocktake(users["asset_keeper"]).id
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)

@@ -94,12 +94,14 @@ def _sample_values(app, busy_office, users) -> dict[str, object]:
     from intranet.bookings.models import Booking, Room
 
     booking = db.session.scalars(select(Booking).order_by(Booking.id)).first()
-    from tests.asset_helpers import make_asset, make_loan
+    from tests.asset_helpers import make_asset, make_loan, running_stocktake
 
     with app.test_request_context():
         asset = make_asset()
         loan = make_loan(users["staff"], [asset], local_today() + timedelta(days=2))
+        stocktake = running_stocktake(users["asset_keeper"])
     return {
+        "stocktake_id": stocktake.id,
         "asset_id": asset.id,
         "loan_id": loan.id,
         "booking_id": booking.id,
