@@ -17,6 +17,7 @@ def register(app) -> None:
         bench,
         demo,
         equipment,
+        kib_views,
         labels,
         loan_views,
         loans,

@@ -317,3 +317,32 @@ def test_stocktake_walk_over_http(ctx, login_as, make_room):
     db.session.expire_all()
     assert db.session.get(Asset, tv.id).room_id == aula.id
     assert db.session.get(Asset, meja.id).condition == "RR"
+
+
+def test_import_dry_run_then_import_over_http(ctx, login_as, make_room):
+    import io
+
+    from intranet.assets import kib
+
+    make_room("Aula")
+    keeper = login_as("asset_keeper")
+    cells = ["1", "1.3.2.05.02.06.002", "Proyektor", "", "Epson", "", "", "2024", "", "", ""]
+    good = ",".join([*cells, "", "", "Pembelian APBD", "7.800.000", "", "B", "Aula", "", "Kantor"])
+    bad = good.replace("Aula", "Ruang Antah").replace("2024", "1850")
+    body = ("\n".join([",".join(kib.HEADERS), good, bad]) + "\n").encode()
+    dry = keeper.post(
+        "/assets/import",
+        data={"csrf_token": keeper.csrf_token(), "file": (io.BytesIO(body), "kib.csv")},
+        content_type="multipart/form-data",
+    )
+    html = dry.get_data(as_text=True)
+    assert dry.status_code == 200 and "Ruang Antah" in html and "Tahun Pembelian" in html
+    assert db.session.query(Asset).count() == 0  # a dry run saves nothing
+    token = html.split('name="token" value="', 1)[1].split('"', 1)[0]
+    done = keeper.post_form("/assets/import", {"token": token, "name": "kib.csv", "run": "valid"})
+    assert done.status_code == 303
+    assert [a.name for a in db.session.query(Asset)] == ["Proyektor"]
+    exported = keeper.get("/assets/export.csv")
+    assert exported.mimetype == "text/csv" and "Proyektor" in exported.get_data(as_text=True)
+    xlsx = keeper.get("/assets/export.xlsx?q=proyektor")
+    assert xlsx.data[:2] == b"PK"
