@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from intranet.assets.models import Asset, Loan, LoanItem
+from intranet.assets.models import Asset, Loan, LoanItem, search_text
 from intranet.core.features import BenchContext, BenchOffice, BenchPage, bench_pages, bench_seeder
 from intranet.extensions import db
 
@@ -58,6 +58,8 @@ def seed(office: BenchOffice) -> None:
                 "updated_at": now,
             }
         )
+    for row in rows:
+        row["search_text"] = search_text(row)
     for chunk in range(0, len(rows), 5_000):
         db.session.execute(insert(Asset), rows[chunk : chunk + 5_000])
     _loans(office, count)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +95,8 @@ class Asset(db.Model):
     status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     photo: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Lower-case name, brand, numbers and code in one column: the search reads one column.
+    search_text: Mapped[str] = mapped_column(String(600), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -122,6 +125,7 @@ class Asset(db.Model):
         Index("ix_asset_name", "name"),
         Index("ix_asset_serial", "serial_no"),
         Index("ix_asset_value", "value"),
+        Index("ix_asset_updated", "updated_at"),  # the register's version (cached totals)
     )
 
     @property
@@ -131,6 +135,32 @@ class Asset(db.Model):
 
     def __repr__(self) -> str:
         return f"<Asset {self.code} {self.name}>"
+
+
+SEARCHED = (
+    "name",
+    "brand_type",
+    "serial_no",
+    "chassis_no",
+    "engine_no",
+    "plate_no",
+    "bpkb_no",
+    "kode_barang",
+    "register_no",
+)
+
+
+def search_text(values: dict) -> str:
+    """What the register's search looks through, from an item's values."""
+    parts = [values.get(name) or "" for name in SEARCHED[:7]]
+    parts.append(f"{values.get('kode_barang') or ''}.{values.get('register_no') or ''}")
+    return " ".join(p for p in parts if p).lower()[:600]
+
+
+@event.listens_for(Asset, "before_insert")
+@event.listens_for(Asset, "before_update")
+def _keep_search_text(_mapper, _connection, asset: Asset) -> None:
+    asset.search_text = search_text({name: getattr(asset, name) for name in SEARCHED})
 
 
 class LoanStatus(enum.StrEnum):
@@ -194,6 +224,7 @@ class Loan(db.Model):
         Index("ix_asset_loan_status_start", "status", "start_at"),
         Index("ix_asset_loan_borrower", "borrower_id", "start_at"),
         Index("ix_asset_loan_booking", "booking_id"),
+        Index("ix_asset_loan_start", "start_at"),
     )
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
@@ -13,7 +13,6 @@ from intranet.assets.forms import AssetForm
 from intranet.assets.models import Asset
 from intranet.auth import permissions
 from intranet.core import uploads
-from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import ServiceError
 from intranet.extensions import db
@@ -47,8 +46,8 @@ def index():
                 response = redirect_after_post(location)
                 return response
             return redirect(location, 303)
-    page = paginate(services.register_select(filters))
     count, total = services.register_totals(filters)
+    page = services.register_page(filters, count, current_app.config["PAGE_SIZE"])
     return render(
         "assets/index.html",
         "assets/_list.html",
@@ -63,6 +62,8 @@ def index():
         condition_labels=services.CONDITION_LABELS,
         status_labels=services.STATUS_LABELS,
         sort_labels=services.SORT_LABELS,
+        rupiah=services.rupiah_formatter(),
+        status_names={k: str(v) for k, v in services.STATUS_LABELS.items()},
     )
 
 

@@ -139,3 +139,15 @@ def test_written_off_needs_date_and_reason(ctx):
     services.update_asset(asset.id, data, actor=None)
     assert db.session.get(Asset, asset.id).status == "written_off"
     assert db.session.query(AuditEntry).filter_by(action="asset.update").count() == 1
+
+
+@pytest.mark.parametrize("amount", [0, 5, 999, 1000, 1_250_000, 385_000_000, 10**12])
+def test_fast_rupiah_matches_the_core_filter(app, amount):
+    from intranet.core.formatting import format_rupiah
+
+    for language in ("id", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            from flask_babel import force_locale
+
+            with force_locale(language):
+                assert services.rupiah_formatter()(amount) == format_rupiah(amount)

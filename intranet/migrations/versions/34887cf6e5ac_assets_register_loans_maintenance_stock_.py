@@ -1,8 +1,8 @@
 """assets: register, loans, maintenance, stock-takes
 
-Revision ID: b82466851959
+Revision ID: 34887cf6e5ac
 Revises: 4a13d6682b6d
-Create Date: 2026-12-07 13:00:26.258754
+Create Date: 2026-12-07 13:28:50.376502
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import intranet.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'b82466851959'
+revision = '34887cf6e5ac'
 down_revision = '4a13d6682b6d'
 branch_labels = None
 depends_on = None
@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('status_reason', sa.Text(), server_default='', nullable=False),
     sa.Column('photo', sa.String(length=100), nullable=True),
     sa.Column('notes', sa.Text(), server_default='', nullable=False),
+    sa.Column('search_text', sa.String(length=600), server_default='', nullable=False),
     sa.Column('created_at', intranet.core.db.UTCDateTime(), nullable=False),
     sa.Column('updated_at', intranet.core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("condition IN ('B', 'RR', 'RB')", name=op.f('ck_asset_condition_known')),
@@ -66,6 +67,7 @@ def upgrade():
         batch_op.create_index('ix_asset_room', ['room_id', 'kode_barang', 'register_no'], unique=False)
         batch_op.create_index('ix_asset_serial', ['serial_no'], unique=False)
         batch_op.create_index('ix_asset_status', ['status'], unique=False)
+        batch_op.create_index('ix_asset_updated', ['updated_at'], unique=False)
         batch_op.create_index('ix_asset_value', ['value'], unique=False)
         batch_op.create_index('ix_asset_year', ['year'], unique=False)
 
@@ -165,6 +167,7 @@ def upgrade():
     with op.batch_alter_table('asset_loan', schema=None) as batch_op:
         batch_op.create_index('ix_asset_loan_booking', ['booking_id'], unique=False)
         batch_op.create_index('ix_asset_loan_borrower', ['borrower_id', 'start_at'], unique=False)
+        batch_op.create_index('ix_asset_loan_start', ['start_at'], unique=False)
         batch_op.create_index('ix_asset_loan_status_end', ['status', 'end_at'], unique=False)
         batch_op.create_index('ix_asset_loan_status_start', ['status', 'start_at'], unique=False)
 
@@ -202,6 +205,7 @@ def downgrade():
     with op.batch_alter_table('asset_loan', schema=None) as batch_op:
         batch_op.drop_index('ix_asset_loan_status_start')
         batch_op.drop_index('ix_asset_loan_status_end')
+        batch_op.drop_index('ix_asset_loan_start')
         batch_op.drop_index('ix_asset_loan_borrower')
         batch_op.drop_index('ix_asset_loan_booking')
 
@@ -224,6 +228,7 @@ def downgrade():
     with op.batch_alter_table('asset', schema=None) as batch_op:
         batch_op.drop_index('ix_asset_year')
         batch_op.drop_index('ix_asset_value')
+        batch_op.drop_index('ix_asset_updated')
         batch_op.drop_index('ix_asset_status')
         batch_op.drop_index('ix_asset_serial')
         batch_op.drop_index('ix_asset_room')
