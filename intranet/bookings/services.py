@@ -437,8 +437,8 @@ def check_request(
                 _(
                     "%(room)s can be booked from %(opens)s to %(closes)s.",
                     room=room.name,
-                    opens=opens.strftime("%H.%M"),
-                    closes=closes.strftime("%H.%M"),
+                    opens=format_time(opens),
+                    closes=format_time(closes),
                 ),
                 overridable=True,
             )
@@ -973,21 +973,43 @@ class DaySchedule:
     opens: time
     closes: time
     segments: list[Segment]
+    hours: list[tuple[str, float]] = field(default_factory=list)  # (label, percent)
+    chosen: tuple[float, float] | None = None  # (left, width) of the requested slot
 
 
-def day_schedule(room: Room, day: date) -> DaySchedule:
-    """The room's bookings on a day, as segments of its bookable hours (free/busy strip)."""
+def day_schedule(
+    room: Room,
+    day: date,
+    *,
+    exclude_ids: tuple[int, ...] = (),
+    chosen: tuple[time, time] | None = None,
+) -> DaySchedule:
+    """The room's bookings on a day, as segments of its bookable hours (free/busy strip),
+    with its full hours marked and the requested slot; ``exclude_ids``: the booking
+    being edited, which must not show as busy."""
     opens, closes = bookable_hours(room)
     start, end = to_utc(day, opens), to_utc(day, closes)
     span = (end - start).total_seconds()
+
+    def percent(moment: datetime) -> float:
+        return round(100 * min(max((moment - start).total_seconds(), 0), span) / span, 2)
+
     segments = []
     for booking in bookings_between(start, end, room.id):
-        left = max((booking.start_at - start).total_seconds(), 0)
-        right = min((booking.end_at - start).total_seconds(), span)
-        segments.append(
-            Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
-        )
-    return DaySchedule(room, day, opens, closes, segments)
+        if booking.id in exclude_ids:
+            continue
+        left = percent(booking.start_at)
+        segments.append(Segment(booking, left, round(percent(booking.end_at) - left, 2)))
+    first_hour = opens.hour + (1 if opens.minute else 0)
+    hours = [
+        (f"{hour:02d}", percent(to_utc(day, time(hour))))
+        for hour in range(first_hour, closes.hour + 1)
+    ]
+    slot = None
+    if chosen and chosen[0] and chosen[1] and chosen[1] > chosen[0]:
+        left = percent(to_utc(day, chosen[0]))
+        slot = (left, round(percent(to_utc(day, chosen[1])) - left, 2))
+    return DaySchedule(room, day, opens, closes, segments, hours, slot)
 
 
 def recent_decisions(user_id: int, days: int = 14, limit: int = 5) -> list[Booking]:

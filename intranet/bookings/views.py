@@ -81,13 +81,18 @@ def _show_check(form: BookingForm, check: services.Check) -> None:
         target.errors = [*list(target.errors), *messages]
 
 
-def _availability(form: BookingForm):
-    """The chosen room's day, for the free/busy strip."""
+def _availability(form: BookingForm, booking: Booking | None = None):
+    """The chosen room's day, for the free/busy strip (the edited booking not as busy)."""
     room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
     day = form.date.data
     if room is None or day is None:
         return None
-    return services.day_schedule(room, day)
+    return services.day_schedule(
+        room,
+        day,
+        exclude_ids=(booking.id,) if booking else (),
+        chosen=(form.start.data, form.end.data),
+    )
 
 
 def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None, booking=None):
@@ -99,7 +104,7 @@ def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None
         preview=preview,
         check=check,
         booking=booking,
-        availability=_availability(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
 
@@ -110,6 +115,8 @@ def _prefill_from_query(form: BookingForm) -> None:
     form.date.data = _parse_date(args.get("date"))
     form.start.data = _parse_time(args.get("start"))
     form.end.data = _parse_time(args.get("end"))
+    if args.get("attendees", type=int):  # from the room finder
+        form.attendees.data = args.get("attendees", type=int)
     if form.start.data and not form.end.data:
         room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
         closes = services.bookable_hours(room)[1] if room else time(23, 45)
@@ -215,7 +222,7 @@ def check():
         form=form,
         check=result,
         booking=booking,
-        availability=_availability(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
 

@@ -73,6 +73,7 @@ MATRIX = [
     ("POST", "/bookings/feed-token", EVERYONE),
     ("GET", "/bookings/feed.ics", TOKEN),
     ("GET", "/rooms/", EVERYONE),
+    ("GET", "/rooms/find", EVERYONE),
     ("GET", "/rooms/<int:room_id>", EVERYONE),
     ("GET", "/rooms/<int:room_id>/calendar.ics", TOKEN),
     ("GET", "/rooms/<int:room_id>/photo", NO_PHOTO),

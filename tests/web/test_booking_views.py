@@ -296,7 +296,9 @@ def test_live_check_on_edit_ignores_the_booking_itself(login_as, make_room, next
         f"&date={next_week.isoformat()}&start=09:00&end=10:30&attendees=5&title=x"
     )
     html = staff.htmx_get(query).get_data(as_text=True)
-    assert 'class="ok-note"' in html and "Punya saya" in html  # in the strip, not a conflict
+    # Not a conflict, and not busy in the strip either: the slot shows as the chosen one.
+    assert 'class="ok-note"' in html and "Punya saya" not in html
+    assert 'class="chosen"' in html and 'class="strip-hours"' in html
     full = staff.get(query).get_data(as_text=True)
     assert f'action="/bookings/{booking.id}/edit"' in full  # no-JS check keeps editing
     other = login_as("secretary")
