@@ -39,7 +39,6 @@ def register(app) -> None:
     )
     from intranet.bookings import (
         BOOKING_PAGE_LINKS,
-        FRONT_DESK_MENU,
         FRONT_DESK_SECTIONS,
         ROOM_PAGE_LINKS,
     )
@@ -50,17 +49,13 @@ def register(app) -> None:
         BOOKING_PAGE_LINKS.append(("assets.booking_equipment", equipment.EQUIPMENT_LINK))
         FRONT_DESK_SECTIONS.append(("assets/_desk.html", equipment.desk_lists))
     if not any(item.endpoint == "assets.index" for item in MAIN_NAV):
-        MAIN_NAV.extend(
-            [
-                NavItem("assets.index", _l("Assets"), ("assets",)),
-                NavItem(
-                    "assets.loans",
-                    _l("Asset loans"),
-                    (),
-                    loans.can_handle_loans,
-                    badge=loans.overdue_count,
-                    badge_endpoint="assets.loans_badge",
-                    menu=FRONT_DESK_MENU,
-                ),
-            ]
+        # The overdue loans' count shows on the entry for those who take loans back.
+        MAIN_NAV.append(
+            NavItem(
+                "assets.index",
+                _l("Assets"),
+                ("assets", "asset_short"),
+                badge=loans.overdue_badge,
+                badge_endpoint="assets.loans_badge",
+            )
         )

@@ -420,6 +420,13 @@ def overdue_count() -> int:
     )
 
 
+def overdue_badge() -> int:
+    """The navigation's count: overdue loans, for whoever takes loans back."""
+    from flask_login import current_user
+
+    return overdue_count() if can_handle_loans(current_user) else 0
+
+
 def upcoming_for_asset(asset_id: int, limit: int = 5) -> list[LoanItem]:
     """The item's current and next holds (loans and reservations), soonest first."""
     stmt = (
