@@ -49,10 +49,10 @@ def loans_index():
 
 
 @bp.route("/loans/badge")
-@permissions.require(loans.can_handle_loans)
+@login_required
 def loans_badge():
     return render(
-        "_badge.html", count=loans.overdue_count(), badge_url=url_for("assets.loans_badge")
+        "_badge.html", count=loans.overdue_badge(), badge_url=url_for("assets.loans_badge")
     )
 
 
