@@ -126,6 +126,8 @@ class Asset(db.Model):
         Index("ix_asset_serial", "serial_no"),
         Index("ix_asset_value", "value"),
         Index("ix_asset_updated", "updated_at"),  # the register's version (cached totals)
+        # The search in register order reads this index alone, not the table.
+        Index("ix_asset_code_search", "kode_barang", "register_no", "search_text"),
     )
 
     @property

@@ -1,8 +1,8 @@
 """assets: register, loans, maintenance, stock-takes
 
-Revision ID: 34887cf6e5ac
+Revision ID: 30b45216db20
 Revises: 4a13d6682b6d
-Create Date: 2026-12-07 13:28:50.376502
+Create Date: 2026-12-07 13:54:32.421033
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import intranet.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '34887cf6e5ac'
+revision = '30b45216db20'
 down_revision = '4a13d6682b6d'
 branch_labels = None
 depends_on = None
@@ -61,6 +61,7 @@ def upgrade():
     sa.UniqueConstraint('kode_barang', 'register_no', name='uq_asset_kode_register')
     )
     with op.batch_alter_table('asset', schema=None) as batch_op:
+        batch_op.create_index('ix_asset_code_search', ['kode_barang', 'register_no', 'search_text'], unique=False)
         batch_op.create_index('ix_asset_condition', ['condition'], unique=False)
         batch_op.create_index('ix_asset_custodian', ['custodian_pillar_id'], unique=False)
         batch_op.create_index('ix_asset_name', ['name'], unique=False)
@@ -235,6 +236,7 @@ def downgrade():
         batch_op.drop_index('ix_asset_name')
         batch_op.drop_index('ix_asset_custodian')
         batch_op.drop_index('ix_asset_condition')
+        batch_op.drop_index('ix_asset_code_search')
 
     op.drop_table('asset')
     # ### end Alembic commands ###
