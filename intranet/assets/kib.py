@@ -338,8 +338,11 @@ def plan(table: list[list[str]]) -> Plan:
             data.status_on = known.status_on
             data.status_reason = known.status_reason
         found = validate(data.cleaned(), known.id if known else None)
+        said = {e.column for e in errors}
         for name, messages in found.items():
-            if name == "room_id" and data.room_id is None and room:
+            if header_of.get(name, name) in said:
+                continue  # already said what is wrong with this cell
+            if name in ("room_id", "location_note") and data.room_id is None and room:
                 continue  # already said: unknown room
             if name == "origin" and origin and not data.origin:
                 err(
