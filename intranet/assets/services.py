@@ -585,8 +585,7 @@ def register_page(filters: Filters, count: int, per_page: int) -> Page:
         .offset((number - 1) * per_page)
     )
     ids = list(db.session.scalars(ids_stmt))
-    loaded = db.session.scalars(select(Asset).where(Asset.id.in_(ids))) if ids else []
-    found = {asset.id: asset for asset in loaded}
+    found = {row.id: row for row in _light_rows(ids)} if ids else {}
     rows = [found[i] for i in ids if i in found]
     if number > 1 and not rows:
         abort(404)
@@ -598,6 +597,29 @@ def register_page(filters: Filters, count: int, per_page: int) -> Page:
         min(count, COUNT_CAP),
         count > COUNT_CAP,
     )
+
+
+def _light_rows(ids: list[int]) -> Any:
+    """The list's columns as plain rows (no ORM objects: 25 rows a keystroke)."""
+    return db.session.execute(
+        select(
+            Asset.id,
+            Asset.kode_barang,
+            Asset.register_no,
+            Asset.name,
+            Asset.brand_type,
+            Asset.year,
+            Asset.condition,
+            Asset.status,
+            Asset.value,
+            Asset.location_note,
+            Room.name.label("room_name"),
+            Pillar.code.label("custodian_code"),
+        )
+        .outerjoin(Room, Room.id == Asset.room_id)
+        .outerjoin(Pillar, Pillar.id == Asset.custodian_pillar_id)
+        .where(Asset.id.in_(ids))
+    ).all()
 
 
 def year_choices() -> list[int]:
