@@ -3,6 +3,15 @@
 Each feature adds its models module here.
 """
 
+from intranet.assets.models import (
+    Asset,
+    Loan,
+    LoanItem,
+    Maintenance,
+    StockTake,
+    StockTakeFinding,
+    StockTakeRoom,
+)
 from intranet.auth.models import LoginFailure, Pillar, User
 from intranet.bookings.models import Booking, BookingSeries, Room
 from intranet.core.attachments import Attachment
@@ -11,17 +20,24 @@ from intranet.core.meta import SiteMeta
 from intranet.trainings.models import Attendance, Registration, Training, TrainingSession
 
 __all__ = [
+    "Asset",
     "Attachment",
     "Attendance",
     "AuditEntry",
     "Booking",
     "BookingSeries",
+    "Loan",
+    "LoanItem",
     "LoginFailure",
+    "Maintenance",
     "Pillar",
     "Registration",
     "Room",
     "SiteMeta",
     "Training",
     "TrainingSession",
+    "StockTake",
+    "StockTakeFinding",
+    "StockTakeRoom",
     "User",
 ]

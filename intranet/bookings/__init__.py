@@ -14,6 +14,12 @@ rooms_admin_bp = Blueprint("rooms_admin", __name__, url_prefix="/admin/rooms")
 
 # The receptionist's pages share one menu (other features add theirs: loans, check-ins).
 FRONT_DESK_MENU = _l("Front desk")
+# Links other features add to a room's page: (endpoint taking ``room_id``, label).
+ROOM_PAGE_LINKS: list[tuple[str, object]] = []
+# ... and to a booking's panel: (endpoint taking ``booking_id``, label).
+BOOKING_PAGE_LINKS: list[tuple[str, object]] = []
+# Sections other features add to the front desk sheet: (template, fn(days) -> context).
+FRONT_DESK_SECTIONS: list[tuple[str, object]] = []
 
 
 def _local_date_iso(value: datetime) -> str:
@@ -46,6 +52,8 @@ def register(app) -> None:
         status_label=lambda status: services.STATUS_LABELS.get(status, status),
         audit_action_label=audit.action_label,
         scope_labels=SCOPE_LABELS,
+        room_page_links=ROOM_PAGE_LINKS,
+        booking_page_links=BOOKING_PAGE_LINKS,
     )
     app.jinja_env.filters["local_date_iso"] = _local_date_iso
     if not any(item.endpoint == "bookings.calendar" for item in MAIN_NAV):

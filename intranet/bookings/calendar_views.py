@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from intranet.auth.services import pillar_choices
+from intranet.bookings import FRONT_DESK_SECTIONS, calendar, services
 from intranet.bookings import bookings_bp as bp
-from intranet.bookings import calendar, services
 from intranet.bookings.models import Booking, Room
 from intranet.bookings.views import panel_context
 from intranet.core.db import utcnow
@@ -183,4 +183,5 @@ def frontdesk():
         status_labels=services.STATUS_LABELS,
         first=first,
         printed_at=utcnow(),
+        sections=[(template, context(days)) for template, context in FRONT_DESK_SECTIONS],
     )

@@ -45,6 +45,13 @@ from intranet.core.formatting import (
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
+# Other features react to a booking's changes inside its write transaction (e.g. the
+# equipment reserved for it): ``fn(user, booking)`` after a booking moved (new room or
+# time), and after it was cancelled or rejected. A listener may refuse the change by
+# raising ServiceError (field "start" for a move): the whole change rolls back.
+MOVE_LISTENERS: list[Any] = []
+RELEASE_LISTENERS: list[Any] = []
+
 STATUS_LABELS = {
     BookingStatus.PENDING.value: _l("Waiting for approval"),
     BookingStatus.APPROVED.value: _l("Approved"),
@@ -763,6 +770,9 @@ def update_series(
                 target.decided_by_id = user.id if approved_now else None
                 target.decided_at = utcnow() if approved_now else None
             db.session.flush()
+            if moved:
+                for listener in MOVE_LISTENERS:
+                    listener(user, target)
             _audit_booking("booking.update", target, before, user)
             changed.append(target)
         for target, check in overrides:
@@ -850,6 +860,9 @@ def _decide(user: Any, booking_id: int, status: str, reason: str, scope: str) ->
             target.decided_by_id = user.id
             target.decided_at = utcnow()
             _audit_booking(action, target, before, user, reason=reason.strip())
+            if status != BookingStatus.APPROVED:
+                for listener in RELEASE_LISTENERS:
+                    listener(user, target)
     return targets
 
 

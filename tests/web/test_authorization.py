@@ -13,6 +13,7 @@ import pytest
 from intranet.bookings import services
 from intranet.bookings.recurrence import Recurrence
 from intranet.core.formatting import local_today
+from tests.asset_helpers import make_asset, make_loan, running_stocktake
 from tests.conftest import ROLES
 
 ANON = "anonymous"
@@ -20,6 +21,9 @@ EVERYONE = (*ROLES,)
 ADMIN = ("admin",)
 FRONT_DESK = ("receptionist", "admin")
 BOOKER = ("staff", "receptionist", "admin")  # the matrix booking is the staff member's
+KEEPER = ("asset_keeper", "admin")
+LOAN_DESK = ("receptionist", "asset_keeper", "admin")
+BORROWER = ("staff", *LOAN_DESK)
 NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room has none
 TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
 ORGANISER = ("secretary", "admin")  # the matrix training's pillar's secretary, the admin
@@ -131,6 +135,49 @@ MATRIX = [
     ("GET", "/trainings/<int:training_id>/participants.csv", ORGANISER),
     ("GET", "/trainings/<int:training_id>/participants.xlsx", ORGANISER),
     ("GET", "/verify/<code>", PUBLIC),
+    # asset inventory
+    ("GET", "/assets/", EVERYONE),
+    ("GET", "/assets/new", KEEPER),
+    ("POST", "/assets/new", KEEPER),
+    ("GET", "/assets/register-number", KEEPER),
+    ("GET", "/assets/<int:asset_id>", EVERYONE),
+    ("GET", "/assets/<int:asset_id>/edit", KEEPER),
+    ("POST", "/assets/<int:asset_id>/edit", KEEPER),
+    ("GET", "/assets/<int:asset_id>/photo", NO_PHOTO),
+    ("GET", "/a/<int:asset_id>", EVERYONE),
+    ("GET", "/assets/labels", KEEPER),
+    ("GET", "/assets/<int:asset_id>/maintenance", KEEPER),
+    ("POST", "/assets/<int:asset_id>/maintenance", KEEPER),
+    ("GET", "/assets/maintenance/", KEEPER),
+    ("GET", "/assets/export.csv", KEEPER),
+    ("GET", "/assets/export.xlsx", KEEPER),
+    ("GET", "/assets/import", KEEPER),
+    ("POST", "/assets/import", KEEPER),
+    ("GET", "/assets/stocktakes/", KEEPER),
+    ("POST", "/assets/stocktakes/", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/rooms/<int:room_id>", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/found", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/unexpected", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/finish", KEEPER),
+    ("POST", "/assets/stocktakes/<int:stocktake_id>/apply", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/result", KEEPER),
+    ("GET", "/assets/stocktakes/<int:stocktake_id>/result.csv", KEEPER),
+    ("GET", "/assets/equipment/<int:booking_id>", EVERYONE),
+    ("POST", "/assets/equipment/<int:booking_id>", BOOKER),
+    ("GET", "/assets/kir/<int:room_id>", EVERYONE),
+    ("GET", "/assets/loans/", EVERYONE),
+    ("GET", "/assets/loans/new", EVERYONE),
+    ("POST", "/assets/loans/new", EVERYONE),
+    ("GET", "/assets/loans/badge", EVERYONE),  # 0 for those who do not take loans back
+    # the matrix loan is the staff member's request
+    ("GET", "/assets/loans/<int:loan_id>", BORROWER),
+    ("GET", "/assets/loans/<int:loan_id>/slip", BORROWER),
+    ("POST", "/assets/loans/<int:loan_id>/approve", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/reject", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/hand-out", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/return", LOAN_DESK),
+    ("POST", "/assets/loans/<int:loan_id>/cancel", BORROWER),
 ]
 
 # Endpoints whose rules are covered above by another method or need no login.
@@ -145,6 +192,13 @@ def _expand(url: str, users, pillar, room) -> str:
         "attachment_id": 999_999,
         "code": "no-such-code",
     }
+    if "<int:asset_id>" in url or "<int:loan_id>" in url:
+        asset = make_asset()
+        values["asset_id"] = asset.id
+        if "<int:loan_id>" in url:
+            values["loan_id"] = make_loan(users["staff"], [asset], local_today() + timedelta(7)).id
+    if "<int:stocktake_id>" in url:
+        values["stocktake_id"] = running_stocktake(users["asset_keeper"]).id
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
     if "<int:series_id>" in url:
