@@ -770,7 +770,7 @@ def update_series(
                 target.decided_by_id = user.id if approved_now else None
                 target.decided_at = utcnow() if approved_now else None
             db.session.flush()
-            if moved:
+            if step.moved:
                 for listener in MOVE_LISTENERS:
                     listener(user, target)
             _audit_booking("booking.update", target, before, user)
