@@ -3,6 +3,14 @@
 Each feature adds its models module here.
 """
 
+from intranet.announcements.models import (
+    Announcement,
+    AnnouncementAck,
+    AnnouncementAudience,
+    AnnouncementCategory,
+    AnnouncementRead,
+    AnnouncementVersion,
+)
 from intranet.auth.models import LoginFailure, Pillar, User
 from intranet.bookings.models import Booking, BookingSeries, Room
 from intranet.core.attachments import Attachment
@@ -10,6 +18,12 @@ from intranet.core.audit import AuditEntry
 from intranet.core.meta import SiteMeta
 
 __all__ = [
+    "Announcement",
+    "AnnouncementAck",
+    "AnnouncementAudience",
+    "AnnouncementCategory",
+    "AnnouncementRead",
+    "AnnouncementVersion",
     "Attachment",
     "AuditEntry",
     "Booking",

@@ -21,6 +21,8 @@ FRONT_DESK = ("receptionist", "admin")
 BOOKER = ("staff", "receptionist", "admin")  # the matrix booking is the staff member's
 NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room has none
 TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
+POSTERS = ("secretary", "receptionist", "admin")
+POST_EDITORS = ("secretary", "admin")  # the matrix post is the secretary's pillar's
 
 # (method, url, roles allowed) — allowed roles get 200 (GET) or their success status;
 # other signed-in roles get 403; anonymous users are sent to the login page.
@@ -77,6 +79,24 @@ MATRIX = [
     ("POST", "/admin/rooms/new", ADMIN),
     ("GET", "/admin/rooms/<int:room_id>", ADMIN),
     ("POST", "/admin/rooms/<int:room_id>", ADMIN),
+    # announcements: the matrix post is the secretary's (pillar SEC), for everyone, asking
+    # for acknowledgements; the restore URL gets a deleted one
+    ("GET", "/announcements/", EVERYONE),
+    ("GET", "/announcements/badge", EVERYONE),
+    ("GET", "/announcements/feed.atom", TOKEN),
+    ("GET", "/announcements/new", POSTERS),
+    ("POST", "/announcements/new", POSTERS),
+    ("POST", "/announcements/preview", POSTERS),
+    ("GET", "/announcements/<int:post_id>", EVERYONE),
+    ("GET", "/announcements/<int:post_id>/edit", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/edit", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/delete", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/restore", ADMIN),
+    ("POST", "/announcements/<int:post_id>/ack", EVERYONE),
+    ("GET", "/announcements/<int:post_id>/acknowledgements", POST_EDITORS),
+    ("GET", "/admin/announcement-categories/", ADMIN),
+    ("POST", "/admin/announcement-categories/new", ADMIN),
+    ("POST", "/admin/announcement-categories/<int:category_id>", ADMIN),
 ]
 
 # Endpoints whose rules are covered above by another method or need no login.
@@ -92,6 +112,10 @@ def _expand(url: str, users, pillar, room) -> str:
     }
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
+    if "<int:post_id>" in url:
+        values["post_id"] = _fresh_post(users, deleted=url.endswith("/restore")).id
+    if "<int:category_id>" in url:
+        values["category_id"] = _fresh_post(users).category_id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)
 
 
@@ -112,6 +136,25 @@ def _fresh_pending_booking(user, room):
             title="Rapat matriks",
         ),
     )
+
+
+def _fresh_post(users, deleted=False):
+    """A new announcement of the secretary's pillar for everyone, asking for acks."""
+    from intranet.announcements import services as board
+    from intranet.core.db import write_transaction
+
+    with write_transaction():
+        board.ensure_default_categories()
+    category = board.categories()[0]
+    post = board.create(
+        users["secretary"],
+        board.PostData(
+            title="Pengumuman matriks", body="Isi", category_id=category.id, requires_ack=True
+        ),
+    )
+    if deleted:
+        board.delete(users["admin"], post.id)
+    return post
 
 
 def test_every_rule_is_in_the_matrix(app):

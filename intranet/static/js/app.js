@@ -47,4 +47,51 @@
     url.searchParams.set("end", hhmm(end));
     slot.href = url.pathname + url.search;
   });
+  // Navigation counts (unread announcements, approvals): ask again about every minute,
+  // but not while the tab is hidden; at once when it shows again after a while.
+  var BADGE_EVERY = 60000;
+  var lastBadgeRefresh = Date.now();
+  function refreshBadges() {
+    if (document.hidden || !window.htmx || !document.querySelector(".badge-slot")) return;
+    lastBadgeRefresh = Date.now();
+    window.htmx.trigger(document.body, "badgeChanged");
+  }
+  setInterval(function () {
+    if (Date.now() - lastBadgeRefresh >= BADGE_EVERY - 1000) refreshBadges();
+  }, BADGE_EVERY);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && Date.now() - lastBadgeRefresh >= BADGE_EVERY) refreshBadges();
+  });
+
+  // Announcements: copy the WhatsApp text, the phone's share sheet, printing.
+  function wireShareButtons(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (navigator.clipboard) button.hidden = false;
+    });
+    root.querySelectorAll("[data-share]").forEach(function (button) {
+      if (navigator.share) button.hidden = false;
+    });
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { wireShareButtons(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { wireShareButtons(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy], [data-share], [data-print]");
+    if (!button) return;
+    if (button.hasAttribute("data-print")) { window.print(); return; }
+    var source = document.querySelector(button.getAttribute("data-copy") || button.getAttribute("data-share"));
+    if (!source) return;
+    var text = source.value;
+    var status = document.querySelector("[data-share-status]");
+    if (button.hasAttribute("data-copy")) {
+      navigator.clipboard.writeText(text).then(function () {
+        if (status) status.textContent = button.getAttribute("data-copied");
+      }, function () { source.select(); });
+    } else {
+      navigator.share({ title: button.getAttribute("data-share-title") || "", text: text })
+        .catch(function () { /* the user closed the share sheet */ });
+    }
+  });
 })();
