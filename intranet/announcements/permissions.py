@@ -72,7 +72,13 @@ def can_see_announcement(user: Any, post: Any, now=None) -> bool:
 
 
 def can_acknowledge(user: Any, post: Any) -> bool:
-    return bool(post.requires_ack) and is_live(post) and in_audience(user, post)
+    """Readers in the audience confirm; the author does not confirm their own post."""
+    return (
+        bool(post.requires_ack)
+        and is_live(post)
+        and post.author_id != getattr(user, "id", None)
+        and in_audience(user, post)
+    )
 
 
 def can_see_acknowledgements(user: Any, post: Any) -> bool:

@@ -646,7 +646,8 @@ class AckReport:
 
 
 def audience_users_query(post: Announcement) -> Any:
-    stmt = select(User).where(User.active.is_(True))
+    """Who is asked to acknowledge: the audience's active users but the author."""
+    stmt = select(User).where(User.active.is_(True), User.id != post.author_id)
     if not post.audience_all:
         ids = {*post.audience_pillar_ids, *([post.pillar_id] if post.pillar_id else [])}
         stmt = stmt.where(User.pillar_id.in_(ids))

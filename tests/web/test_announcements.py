@@ -223,20 +223,29 @@ def test_acknowledgement_counts_by_pillar(app, office, post):  # noqa: F811
     assert db.session.scalar(select(func.count()).select_from(AnnouncementAck)) == 1
     outsider = client_for(app, office["staff_tagana"])
     assert outsider.post_form(f"/announcements/{notice.id}/ack").status_code == 404
-    # The author sees 1 of 3 (two TKSK people, one PSM); staff do not see the list.
+    # The author sees 1 of 2 (the TKSK and the PSM staff member: the author is not asked).
+    assert "Saya sudah membaca" not in author_page(app, office, notice)
     author = client_for(app, office["sec_tksk"])
     report = author.get(f"/announcements/{notice.id}/acknowledgements")
     text = report.get_data(as_text=True)
     assert report.status_code == 200
     assert "Siti Aminah" in text and "Budi Santoso" in text
-    assert "1 / 3" in author.get(f"/announcements/{notice.id}").get_data(as_text=True)
+    assert "1 / 2" in author.get(f"/announcements/{notice.id}").get_data(as_text=True)
     assert staff.get(f"/announcements/{notice.id}/acknowledgements").status_code == 403
     got = services.ack_report(notice)
-    assert (got.acked, got.total, got.missing) == (1, 3, 2)
+    assert (got.acked, got.total, got.missing) == (1, 2, 1)
     assert {g.pillar.code: (len(g.acked), g.total) for g in got.groups} == {
         "PSM": (1, 1),
-        "TKSK": (0, 2),
+        "TKSK": (0, 1),
     }
+
+
+def author_page(app, office, notice):
+    return (
+        client_for(app, office["sec_tksk"])
+        .get(f"/announcements/{notice.id}")
+        .get_data(as_text=True)
+    )
 
 
 def test_scheduled_and_expired_posts(app, office, post):  # noqa: F811
