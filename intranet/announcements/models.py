@@ -95,6 +95,10 @@ class Announcement(db.Model):
     def audience_pillar_ids(self) -> list[int]:
         return [row.pillar_id for row in self.audience]
 
+    @property
+    def audience_codes(self) -> list[str]:
+        return sorted(row.pillar.code for row in self.audience)
+
     def __repr__(self) -> str:
         return f"<Announcement {self.id} {self.title!r}>"
 
@@ -110,6 +114,8 @@ class AnnouncementAudience(db.Model):
     pillar_id: Mapped[int] = mapped_column(
         ForeignKey("pillar.id", ondelete="CASCADE"), primary_key=True
     )
+
+    pillar: Mapped[Pillar] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_announcement_audience_pillar", "pillar_id", "announcement_id"),)
 

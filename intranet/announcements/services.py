@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased, noload
 
 from intranet.announcements import links
 from intranet.announcements.models import (
@@ -323,6 +324,29 @@ def unread_ids(user: Any, posts: Iterable[Announcement], now: datetime | None = 
     return set(recent) - read
 
 
+def receipts(
+    user: Any, posts: Iterable[Announcement], now: datetime | None = None
+) -> tuple[set[int], set[int]]:
+    """(unread, acknowledged) ids among these posts for the user, in one query."""
+    now = now or utcnow()
+    posts = list(posts)
+    if not posts:
+        return set(), set()
+    read = aliased(AnnouncementRead)
+    ack = aliased(AnnouncementAck)
+    rows = db.session.execute(
+        select(Announcement.id, read.user_id.is_not(None), ack.user_id.is_not(None))
+        .outerjoin(read, and_(read.announcement_id == Announcement.id, read.user_id == user.id))
+        .outerjoin(ack, and_(ack.announcement_id == Announcement.id, ack.user_id == user.id))
+        .where(Announcement.id.in_([p.id for p in posts]))
+    )
+    seen = {row[0]: (bool(row[1]), bool(row[2])) for row in rows}
+    recent = {p.id for p in posts if now - unread_window() < p.publish_at <= now}
+    unread = {pid for pid in recent if not seen.get(pid, (False, False))[0]}
+    acked = {pid for pid, (_r, a) in seen.items() if a}
+    return unread, acked
+
+
 def acked_ids(user: Any, posts: Iterable[Announcement]) -> set[int]:
     ids = [p.id for p in posts if p.requires_ack]
     if not ids:
@@ -570,16 +594,16 @@ def _insert_ignoring_duplicates(model: type, values: dict[str, Any]) -> bool:
     return bool(result.rowcount)
 
 
-def mark_read(user: Any, post: Announcement, *, now: datetime | None = None) -> bool:
-    """Record that the user opened a published post (once); True if it was unread."""
+def mark_read(
+    user: Any, post: Announcement, *, now: datetime | None = None, already: bool | None = None
+) -> bool:
+    """Record that the user opened a published post (once); True if it was unread.
+    ``already``: whether the caller knows it is read (saves the look-up)."""
     now = now or utcnow()
     if post.deleted_at is not None or post.publish_at > now:
         return False
-    already = db.session.scalar(
-        select(AnnouncementRead.user_id).where(
-            AnnouncementRead.user_id == user.id, AnnouncementRead.announcement_id == post.id
-        )
-    )
+    if already is None:
+        already = receipt_of(user, post)[0]
     if already:
         return False
     with write_transaction():
@@ -603,6 +627,20 @@ def acknowledge(user: Any, post_id: int, *, now: datetime | None = None) -> bool
         return _insert_ignoring_duplicates(
             AnnouncementAck, {"user_id": user.id, "announcement_id": post.id, "acked_at": now}
         )
+
+
+def receipt_of(user: Any, post: Announcement) -> tuple[bool, bool]:
+    """(read, acknowledged) for one post and user, in one query."""
+    read = aliased(AnnouncementRead)
+    ack = aliased(AnnouncementAck)
+    row = db.session.execute(
+        select(read.user_id.is_not(None), ack.user_id.is_not(None))
+        .select_from(Announcement)
+        .outerjoin(read, and_(read.announcement_id == Announcement.id, read.user_id == user.id))
+        .outerjoin(ack, and_(ack.announcement_id == Announcement.id, ack.user_id == user.id))
+        .where(Announcement.id == post.id)
+    ).first()
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def has_acknowledged(user: Any, post: Announcement) -> bool:
@@ -738,5 +776,6 @@ def share_text(post: Announcement, url: str, date_text: str) -> str:
 
 def today_panel(user: Any, limit: int = 4) -> dict[str, Any]:
     """The today page: the newest posts on the user's board, pinned first."""
-    posts = list(db.session.scalars(board_query(user).limit(limit)))
+    stmt = board_query(user).options(noload(Announcement.audience)).limit(limit)
+    posts = list(db.session.scalars(stmt))
     return {"posts": posts, "unread": unread_ids(user, posts)}

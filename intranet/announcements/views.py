@@ -49,13 +49,14 @@ def _editable_or_403(post_id: int) -> Announcement:
 def card_context(posts: list[Announcement]) -> dict:
     """What the cards need, in a fixed number of queries for the whole page."""
     ids = [p.id for p in posts]
-    pillars = {p.id: p for p in pillar_choices(include_inactive=True)}
+    pillars = pillar_choices(include_inactive=True)
+    unread, acked = services.receipts(current_user, posts)
     return {
-        "unread": services.unread_ids(current_user, posts),
-        "acked": services.acked_ids(current_user, posts),
+        "unread": unread,
+        "acked": acked,
         "events": links.events_for(posts),
         "files": attachments.for_owners(services.OWNER, ids),
-        "pillars_by_id": pillars,
+        "pillars": pillars,
         "now": utcnow(),
     }
 
@@ -107,29 +108,33 @@ def badge():
 @login_required
 def detail(post_id: int):
     post = _post_or_404(post_id)
-    newly_read = services.mark_read(current_user, post)
+    read, acknowledged = services.receipt_of(current_user, post)
+    newly_read = services.mark_read(current_user, post, already=read)
     headers = (
         {"HX-Trigger": "badgeChanged"} if newly_read and request.headers.get("HX-Request") else None
     )
-    return render("announcements/detail.html", headers=headers, **_detail_context(post))
+    return render(
+        "announcements/detail.html", headers=headers, **_detail_context(post, acknowledged)
+    )
 
 
-def _detail_context(post: Announcement) -> dict:
+def _detail_context(post: Announcement, acknowledged: bool | None = None) -> dict:
     shows_acks = can_see_acknowledgements(current_user, post)
     url = url_for("announcements.detail", post_id=post.id, _external=True)
     return {
         "post": post,
         "files": attachments.for_owner(services.OWNER, post.id),
         "events": links.events_for([post]),
-        "acknowledged": services.has_acknowledged(current_user, post)
-        if post.requires_ack
-        else False,
+        "acknowledged": (
+            acknowledged
+            if acknowledged is not None
+            else post.requires_ack and services.has_acknowledged(current_user, post)
+        ),
         "report": services.ack_report(post) if shows_acks else None,
         "read_count": services.read_count(post)
         if shows_acks or can_edit_announcement(current_user, post)
         else None,
         "versions": services.history(post) if post.version > 1 else [],
-        "pillars_by_id": {p.id: p for p in pillar_choices(include_inactive=True)},
         "share_text": services.share_text(post, url, format_date_long(post.publish_at)),
         "action_form": EmptyForm(),
         "now": utcnow(),
