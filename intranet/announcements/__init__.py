@@ -15,6 +15,7 @@ categories_admin_bp = Blueprint(
 def register(app) -> None:
     from intranet.announcements import (  # noqa: F401  (routes, predicates, demo and bench data)
         admin_views,
+        bench,
         demo,
         feeds,
         permissions,

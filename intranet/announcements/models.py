@@ -43,6 +43,8 @@ class Announcement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    # The body's first words without marks, made when saved (cards, feeds, WhatsApp).
+    summary: Mapped[str] = mapped_column(String(300), default="", server_default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("announcement_category.id"))
     # The posting pillar; None = posted by the office (admin, receptionist).
     pillar_id: Mapped[int | None] = mapped_column(ForeignKey("pillar.id"))

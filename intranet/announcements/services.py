@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased, noload
+from sqlalchemy.orm import aliased, lazyload
 
 from intranet.announcements import links
 from intranet.announcements.models import (
@@ -42,12 +43,13 @@ from intranet.announcements.permissions import (
 from intranet.auth.models import Pillar, Role, User
 from intranet.auth.services import names_by_id
 from intranet.core import attachments, audit
-from intranet.core.db import lock_for_update, utcnow, write_transaction
+from intranet.core.db import UTCDateTime, lock_for_update, utcnow, write_transaction
 from intranet.core.markdown import plain_text
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
 OWNER = "announcement"
+SUMMARY_LENGTH = 200
 TITLE_MAX = 200
 BODY_MAX = 20_000
 AUDIT_FIELDS = (
@@ -249,7 +251,8 @@ def board_query(
     """The board's select: current posts pinned first then newest; the archive (expired),
     scheduled posts (the user's own, not yet published) and deleted ones (admin)."""
     now = now or utcnow()
-    stmt = select(Announcement)
+    # Cards show the category, the pillar and the audience; not the author.
+    stmt = select(Announcement).options(lazyload(Announcement.author))
     if view == "deleted":
         if user.role != Role.ADMIN:
             raise NotAllowed(_("Only the administrator sees deleted announcements."))
@@ -284,27 +287,53 @@ def board_query(
     return stmt
 
 
+@lru_cache(maxsize=2)
+def _unread_statement(with_pillar: bool) -> Any:
+    """Built once per shape (users with and without a pillar), run with parameters."""
+    now = bindparam("now", type_=UTCDateTime())
+    pillar_id = bindparam("pillar_id", type_=Integer())
+    audience = Announcement.audience_all.is_(True)
+    if with_pillar:
+        audience = or_(
+            audience,
+            Announcement.pillar_id == pillar_id,
+            exists().where(
+                AnnouncementAudience.announcement_id == Announcement.id,
+                AnnouncementAudience.pillar_id == pillar_id,
+            ),
+        )
+    return (
+        select(func.count())
+        .select_from(Announcement)
+        .where(
+            Announcement.publish_at > bindparam("since", type_=UTCDateTime()),
+            Announcement.publish_at <= now,
+            Announcement.deleted_at.is_(None),
+            or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
+            audience,
+            ~exists().where(
+                AnnouncementRead.user_id == bindparam("user_id", type_=Integer()),
+                AnnouncementRead.announcement_id == Announcement.id,
+            ),
+        )
+    )
+
+
 def unread_count(user: Any, now: datetime | None = None) -> int:
     """Published, unexpired posts of the last weeks for the user that they have not
     opened: one count over an index range of recent publications."""
     if not getattr(user, "is_authenticated", False):
         return 0
     now = now or utcnow()
-    stmt = (
-        select(func.count())
-        .select_from(Announcement)
-        .where(
-            Announcement.publish_at > now - unread_window(),
-            Announcement.deleted_at.is_(None),
-            live_clause(now),
-            _audience_clause(user),
-            ~exists().where(
-                AnnouncementRead.user_id == user.id,
-                AnnouncementRead.announcement_id == Announcement.id,
-            ),
-        )
-    )
-    return db.session.scalar(stmt) or 0
+    pillar_id = getattr(user, "pillar_id", None)
+    params = {
+        "now": now,
+        "since": now - unread_window(),
+        "user_id": user.id,
+        "pillar_id": pillar_id,
+    }
+    stmt = _unread_statement(pillar_id is not None)
+    return db.session.execute(stmt, params).scalar() or 0
 
 
 def unread_ids(user: Any, posts: Iterable[Announcement], now: datetime | None = None) -> set[int]:
@@ -452,6 +481,7 @@ def _audience_names(post: Announcement) -> str:
 def _apply(post: Announcement, data: PostData, now: datetime) -> None:
     post.title = data.title.strip()
     post.body = data.body.strip()
+    post.summary = plain_text(post.body, limit=SUMMARY_LENGTH)
     post.category_id = data.category_id
     post.pinned = bool(data.pinned)
     post.publish_at = data.publish_at or (post.publish_at if post.id else now)
@@ -721,6 +751,45 @@ def ack_report(post: Announcement) -> AckReport:
     return AckReport(ordered)
 
 
+@dataclass
+class AckCount:
+    pillar_code: str | None
+    acked: int
+    total: int
+
+
+def ack_summary(post: Announcement) -> tuple[int, int, list[AckCount]]:
+    """(acknowledged, asked, by pillar) in two aggregate queries: for the post page,
+    which must not load the whole office to show a few numbers."""
+    audience = audience_users_query(post).with_only_columns(User.id, User.pillar_id).subquery()
+    totals: dict[int | None, int] = {}
+    codes: dict[int | None, str] = {}
+    for pillar_id, code, count in db.session.execute(
+        select(audience.c.pillar_id, Pillar.code, func.count())
+        .outerjoin(Pillar, Pillar.id == audience.c.pillar_id)
+        .group_by(audience.c.pillar_id, Pillar.code)
+    ):
+        totals[pillar_id], codes[pillar_id] = count, code
+    acked = dict(
+        db.session.execute(
+            select(audience.c.pillar_id, func.count())
+            .join(AnnouncementAck, AnnouncementAck.user_id == audience.c.id)
+            .where(AnnouncementAck.announcement_id == post.id)
+            .group_by(audience.c.pillar_id)
+        )
+        .tuples()
+        .all()
+    )
+    groups = sorted(
+        (
+            AckCount(codes.get(pid) if pid else None, acked.get(pid, 0), n)
+            for pid, n in totals.items()
+        ),
+        key=lambda g: (g.pillar_code is None, g.pillar_code or ""),
+    )
+    return sum(acked.values()), sum(totals.values()), groups
+
+
 def ack_counts(post_ids: list[int]) -> dict[int, int]:
     if not post_ids:
         return {}
@@ -770,12 +839,102 @@ def audience_label(post: Announcement, pillars_by_id: dict[int, Pillar]) -> str:
 
 def share_text(post: Announcement, url: str, date_text: str) -> str:
     """The WhatsApp text: the title in *bold*, the first lines, the date, the link."""
-    summary = plain_text(post.body, limit=280)
+    summary = post.summary or plain_text(post.body, limit=SUMMARY_LENGTH)
     return f"*{post.title.strip()}*\n{summary}\n\n{date_text}\n{url}"
 
 
 def today_panel(user: Any, limit: int = 4) -> dict[str, Any]:
     """The today page: the newest posts on the user's board, pinned first."""
-    stmt = board_query(user).options(noload(Announcement.audience)).limit(limit)
-    posts = list(db.session.scalars(stmt))
-    return {"posts": posts, "unread": unread_ids(user, posts)}
+    ids = list(
+        db.session.scalars(board_query(user).with_only_columns(Announcement.id).limit(limit))
+    )
+    return {"posts": cards(user, ids)}
+
+
+@dataclass
+class Card:
+    """What the board shows of a post, read as plain rows (no ORM objects per card)."""
+
+    id: int
+    title: str
+    summary: str
+    pinned: bool
+    publish_at: datetime
+    expires_at: datetime | None
+    updated_at: datetime | None
+    requires_ack: bool
+    audience_all: bool
+    link_kind: str | None
+    link_id: int | None
+    category_name: str
+    category_urgent: bool
+    pillar_code: str | None
+    pillar_colour: str | None
+    is_read: bool
+    is_acked: bool
+    is_unread: bool = False
+    audience_codes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _cards_statement() -> Any:
+    """Built once: constructing a statement costs more than running it on a page of ids."""
+    read = aliased(AnnouncementRead)
+    ack = aliased(AnnouncementAck)
+    user_id = bindparam("user_id", type_=Integer())
+    return (
+        select(
+            Announcement.id,
+            Announcement.title,
+            Announcement.summary,
+            Announcement.pinned,
+            Announcement.publish_at,
+            Announcement.expires_at,
+            Announcement.updated_at,
+            Announcement.requires_ack,
+            Announcement.audience_all,
+            Announcement.link_kind,
+            Announcement.link_id,
+            AnnouncementCategory.name,
+            AnnouncementCategory.urgent,
+            Pillar.code,
+            Pillar.colour,
+            read.user_id.is_not(None),
+            ack.user_id.is_not(None),
+        )
+        .join(AnnouncementCategory, AnnouncementCategory.id == Announcement.category_id)
+        .outerjoin(Pillar, Pillar.id == Announcement.pillar_id)
+        .outerjoin(read, and_(read.announcement_id == Announcement.id, read.user_id == user_id))
+        .outerjoin(ack, and_(ack.announcement_id == Announcement.id, ack.user_id == user_id))
+        .where(Announcement.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@lru_cache(maxsize=1)
+def _audience_statement() -> Any:
+    return (
+        select(AnnouncementAudience.announcement_id, Pillar.code)
+        .join(Pillar, Pillar.id == AnnouncementAudience.pillar_id)
+        .where(AnnouncementAudience.announcement_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Pillar.code)
+    )
+
+
+def cards(user: Any, ids: list[int], now: datetime | None = None) -> list[Card]:
+    """The board's cards for these post ids, in their order: one query for the posts with
+    their category, pillar and the user's receipts, one for the audiences."""
+    if not ids:
+        return []
+    now = now or utcnow()
+    params = {"user_id": user.id, "ids": list(ids)}
+    found = {row[0]: Card(*row) for row in db.session.execute(_cards_statement(), params)}
+    window_start = now - unread_window()
+    for card in found.values():
+        card.is_read, card.is_acked = bool(card.is_read), bool(card.is_acked)
+        card.is_unread = not card.is_read and window_start < card.publish_at <= now
+    targeted = [card.id for card in found.values() if not card.audience_all]
+    if targeted:
+        rows = db.session.execute(_audience_statement(), {"ids": targeted})
+        for post_id, code in rows:
+            found[post_id].audience_codes.append(code)
+    return [found[i] for i in ids if i in found]

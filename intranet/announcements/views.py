@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from intranet.announcements import announcements_bp as bp
 from intranet.announcements import links, services
@@ -18,7 +21,7 @@ from intranet.announcements.permissions import (
 )
 from intranet.auth import permissions
 from intranet.auth.services import pillar_choices
-from intranet.core import attachments
+from intranet.core import attachments, markdown
 from intranet.core.db import utcnow
 from intranet.core.formatting import format_date_long
 from intranet.core.pagination import paginate
@@ -26,7 +29,7 @@ from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
-PER_PAGE = 20
+PER_PAGE = 12
 
 
 def _post_or_404(post_id: int) -> Announcement:
@@ -46,18 +49,28 @@ def _editable_or_403(post_id: int) -> Announcement:
 # --- the board -----------------------------------------------------------------------
 
 
-def card_context(posts: list[Announcement]) -> dict:
-    """What the cards need, in a fixed number of queries for the whole page."""
-    ids = [p.id for p in posts]
-    pillars = pillar_choices(include_inactive=True)
-    unread, acked = services.receipts(current_user, posts)
+def card_context(posts: list) -> dict:
+    """What the cards need besides themselves: the linked events (one query per kind)."""
     return {
-        "unread": unread,
-        "acked": acked,
         "events": links.events_for(posts),
-        "files": attachments.for_owners(services.OWNER, ids),
-        "pillars": pillars,
         "now": utcnow(),
+        "texts": card_texts(),
+        "detail_base": url_for("announcements.index"),
+    }
+
+
+def card_texts() -> dict[str, str]:
+    """What every card repeats, translated once per page."""
+    return {
+        "office": _("Office"),
+        "pinned": _("Pinned"),
+        "new": _("New"),
+        "unread": _("unread"),
+        "for_": _("For:"),
+        "everyone": _("Everyone"),
+        "updated": _("updated"),
+        "acked": _("acknowledged"),
+        "please_ack": _("please acknowledge"),
     }
 
 
@@ -76,7 +89,10 @@ def index():
         stmt = services.board_query(current_user, view=view, **filters)
     except NotAllowed:
         abort(403)
-    page = paginate(stmt, PER_PAGE)
+    # Page over ids (cheap), then read the page's cards as plain rows.
+    page = paginate(stmt.with_only_columns(Announcement.id), PER_PAGE)
+    page.items = services.cards(current_user, page.items)
+    full_page = not wants_fragment("board")
     return render(
         "announcements/index.html",
         "announcements/_board.html",
@@ -84,7 +100,8 @@ def index():
         page=page,
         view=view,
         filters=filters,
-        categories=services.categories(),
+        categories=services.categories() if full_page else [],
+        pillars=pillar_choices(include_inactive=True) if full_page else [],
         **card_context(page.items),
     )
 
@@ -130,7 +147,7 @@ def _detail_context(post: Announcement, acknowledged: bool | None = None) -> dic
             if acknowledged is not None
             else post.requires_ack and services.has_acknowledged(current_user, post)
         ),
-        "report": services.ack_report(post) if shows_acks else None,
+        "summary": services.ack_summary(post) if shows_acks else None,
         "read_count": services.read_count(post)
         if shows_acks or can_edit_announcement(current_user, post)
         else None,
@@ -363,3 +380,14 @@ def preview():
         "announcements/_preview.html",
         preview=_preview_of(form),
     )
+
+
+@lru_cache(maxsize=512)
+def _rendered(source: str) -> Markup:
+    return markdown.render(source)
+
+
+@bp.app_template_filter("board_markdown")
+def board_markdown(source: str | None) -> Markup:
+    """``|markdown`` of post bodies, kept per worker: a post is read far more than written."""
+    return _rendered(source or "")

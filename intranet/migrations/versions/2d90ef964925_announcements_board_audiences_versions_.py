@@ -53,6 +53,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("summary", sa.String(length=300), server_default="", nullable=False),
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.Column("pillar_id", sa.Integer(), nullable=True),
         sa.Column("audience_all", sa.Boolean(), server_default=sa.true(), nullable=False),
