@@ -129,7 +129,7 @@ def test_unread_badge_polls_every_minute_but_not_while_hidden(
             )
         page.clock.install()
         requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url) if "/badge" in r.url else None)
+        page.on("request", lambda r, seen=requests: seen.append(r.url))
         try:
             log_in(page, live_server, "staf")
             page.goto(f"{live_server}/announcements/")
