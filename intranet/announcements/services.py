@@ -441,10 +441,11 @@ def validate(user: Any, data: PostData, now: datetime, post: Announcement | None
                 add("audience", _("Choose pillars from the list."))
     publish_at = data.publish_at or now
     if data.expires_at is not None:
-        if data.expires_at <= publish_at:
-            add("expires_at", _("The expiry must be after the publication."))
-        elif data.expires_at <= now and (post is None or post.expires_at != data.expires_at):
+        unchanged = post is not None and post.expires_at == data.expires_at
+        if data.expires_at <= now and not unchanged:
             add("expires_at", _("The expiry must be in the future."))
+        elif data.expires_at <= publish_at:
+            add("expires_at", _("The expiry must be after the publication."))
     if data.link:
         decoded = links.decode(data.link)
         allowed = {value for _g, opts in links.choices_for(user) for value, _l2 in opts}
