@@ -96,6 +96,28 @@ audit.register_values(
 )
 
 
+def _link_labels(raw: set[Any]) -> dict[Any, Any]:
+    """Audit values of linked events ("booking:12") read as the event's name and date."""
+    from intranet.core.formatting import format_datetime_short
+
+    wanted: dict[str, set[int]] = {}
+    for value in raw:
+        decoded = links.decode(str(value))
+        if decoded:
+            wanted.setdefault(decoded[0], set()).add(decoded[1])
+    labels: dict[Any, Any] = {}
+    for name, ids in wanted.items():
+        kind = links.LINK_KINDS[name]
+        for ident, event in kind.details(ids).items():
+            labels[links.encode(name, ident)] = (
+                f"{kind.label}: {event.title} ({format_datetime_short(event.start)})"
+            )
+    return labels
+
+
+audit.register_values("link", _link_labels, "announcement")
+
+
 class InvalidPost(ServiceError):
     """Several problems at once: ``errors`` maps form fields to their messages."""
 

@@ -359,3 +359,59 @@ def test_admin_edits_the_category_list(app, users, categories):  # noqa: F811
     names = [c.name for c in services.categories(include_inactive=True)]
     assert "Informasi" in names
     assert "Informasi" not in [c.name for c in services.categories()]  # not ticked: not in use
+
+
+def test_audit_log_reads_names(app, office, users, categories, make_room, book, next_week):  # noqa: F811
+    room = make_room("Ruang Rapat Audit")
+    booking = book(room, next_week, user=office["sec_tksk"], title="Rapat pleno TKSK")
+    web = client_for(app, office["sec_tksk"])
+    data = form(categories, category=str(categories["Undangan"].id), link=f"booking:{booking.id}")
+    assert web.post_form("/announcements/new", data).status_code == 303
+    page = client_for(app, users["admin"]).get("/admin/audit/?object_type=announcement")
+    text = page.get_data(as_text=True)
+    assert "Pengumuman dipasang" in text
+    assert "Undangan" in text and "Rapat pleno TKSK" in text
+    assert f"booking:{booking.id}" not in text
+
+
+def test_attachment_limits_are_checked_on_the_content(app, office, categories):  # noqa: F811
+    app.config["MAX_ATTACHMENT_BYTES"] = 1024
+    web = client_for(app, office["sec_tksk"])
+    data = form(categories)
+    data["attachments"] = [
+        (io.BytesIO(b"MZ\x90\x00 not a pdf"), "surat.pdf"),
+        (io.BytesIO(PDF + b"0" * 2048), "besar.pdf"),
+    ]
+    response = web.post_form("/announcements/new", data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="attachments-error"' in page
+    assert "surat.pdf" in page and "besar.pdf" in page  # both problems at once
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_edit_removes_and_adds_attachments(app, office, categories, post):  # noqa: F811
+    from werkzeug.datastructures import FileStorage
+
+    notice = post(
+        office["sec_tksk"],
+        "Dengan lampiran",
+        uploads=[FileStorage(io.BytesIO(PDF), filename="lama.pdf")],
+    )
+    old = db.session.scalar(select(Attachment).where(Attachment.owner_id == notice.id))
+    web = client_for(app, office["sec_tksk"])
+    edit_page = web.get(f"/announcements/{notice.id}/edit").get_data(as_text=True)
+    assert "lama.pdf" in edit_page
+    data = form(categories, title="Dengan lampiran baru", remove_attachments=str(old.id))
+    data["attachments"] = [(io.BytesIO(PNG), "baru.png")]
+    response = web.post_form(
+        f"/announcements/{notice.id}/edit", data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 303
+    names = db.session.scalars(
+        select(Attachment.filename).where(Attachment.owner_id == notice.id)
+    ).all()
+    assert names == ["baru.png"]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "announcement.update"))
+    assert entry.changes["attachments"] == ["lama.pdf", "baru.png"]

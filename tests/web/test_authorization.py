@@ -23,6 +23,7 @@ NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room ha
 TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
 POSTERS = ("secretary", "receptionist", "admin")
 POST_EDITORS = ("secretary", "admin")  # the matrix post is the secretary's pillar's
+READERS = ("staff", "receptionist", "asset_keeper", "admin")  # its author does not confirm
 
 # (method, url, roles allowed) — allowed roles get 200 (GET) or their success status;
 # other signed-in roles get 403; anonymous users are sent to the login page.
@@ -92,7 +93,7 @@ MATRIX = [
     ("POST", "/announcements/<int:post_id>/edit", POST_EDITORS),
     ("POST", "/announcements/<int:post_id>/delete", POST_EDITORS),
     ("POST", "/announcements/<int:post_id>/restore", ADMIN),
-    ("POST", "/announcements/<int:post_id>/ack", EVERYONE),
+    ("POST", "/announcements/<int:post_id>/ack", READERS),
     ("GET", "/announcements/<int:post_id>/acknowledgements", POST_EDITORS),
     ("GET", "/admin/announcement-categories/", ADMIN),
     ("POST", "/admin/announcement-categories/new", ADMIN),
