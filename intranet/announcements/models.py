@@ -82,11 +82,12 @@ class Announcement(db.Model):
             "expires_at IS NULL OR expires_at > publish_at", name="expiry_after_publish"
         ),
         CheckConstraint("(link_kind IS NULL) = (link_id IS NULL)", name="link_kind_and_id"),
-        # The board: pinned first, then newest, of what is published.
+        # The board: pinned first, then newest, of what is not deleted.
         Index("ix_announcement_board", "deleted_at", "pinned", "publish_at"),
-        # The unread count and feed: recent publications.
-        Index("ix_announcement_publish_at", "publish_at"),
-        Index("ix_announcement_expires_at", "expires_at"),
+        # The unread count, the feed, scheduled posts: by publication.
+        Index("ix_announcement_recent", "deleted_at", "publish_at"),
+        # The archive: by expiry.
+        Index("ix_announcement_archive", "deleted_at", "expires_at"),
         Index("ix_announcement_pillar_publish", "pillar_id", "publish_at"),
         Index("ix_announcement_category_publish", "category_id", "publish_at"),
         Index("ix_announcement_author", "author_id"),

@@ -110,12 +110,12 @@ def upgrade():
         batch_op.create_index(
             "ix_announcement_category_publish", ["category_id", "publish_at"], unique=False
         )
-        batch_op.create_index("ix_announcement_expires_at", ["expires_at"], unique=False)
+        batch_op.create_index("ix_announcement_archive", ["deleted_at", "expires_at"], unique=False)
         batch_op.create_index("ix_announcement_link", ["link_kind", "link_id"], unique=False)
         batch_op.create_index(
             "ix_announcement_pillar_publish", ["pillar_id", "publish_at"], unique=False
         )
-        batch_op.create_index("ix_announcement_publish_at", ["publish_at"], unique=False)
+        batch_op.create_index("ix_announcement_recent", ["deleted_at", "publish_at"], unique=False)
 
     op.create_table(
         "announcement_ack",
@@ -237,10 +237,10 @@ def downgrade():
 
     op.drop_table("announcement_ack")
     with op.batch_alter_table("announcement", schema=None) as batch_op:
-        batch_op.drop_index("ix_announcement_publish_at")
+        batch_op.drop_index("ix_announcement_recent")
         batch_op.drop_index("ix_announcement_pillar_publish")
         batch_op.drop_index("ix_announcement_link")
-        batch_op.drop_index("ix_announcement_expires_at")
+        batch_op.drop_index("ix_announcement_archive")
         batch_op.drop_index("ix_announcement_category_publish")
         batch_op.drop_index("ix_announcement_board")
         batch_op.drop_index("ix_announcement_author")
