@@ -650,9 +650,8 @@ def _insert_ignoring_duplicates(model: type, values: dict[str, Any]) -> bool:
     """Insert a receipt unless there is one (two tabs, double clicks): True if new."""
     dialect = db.session.get_bind().dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = factory(model).values(**values).on_conflict_do_nothing()
-    result = db.session.execute(stmt)
-    return bool(result.rowcount)
+    stmt = factory(model).values(**values).on_conflict_do_nothing().returning(model.user_id)
+    return db.session.execute(stmt).scalar() is not None
 
 
 def mark_read(
