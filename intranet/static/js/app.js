@@ -51,10 +51,27 @@
   // but not while the tab is hidden; at once when it shows again after a while.
   var BADGE_EVERY = 60000;
   var lastBadgeRefresh = Date.now();
+  // One request per count however often the layout shows it (nav, menus), swapped into
+  // every copy.
   function refreshBadges() {
-    if (document.hidden || !window.htmx || !document.querySelector(".badge-slot")) return;
+    if (document.hidden || !window.htmx || !window.fetch) return;
+    var byUrl = {};
+    document.querySelectorAll(".badge-slot[hx-get]").forEach(function (slot) {
+      var url = slot.getAttribute("hx-get");
+      (byUrl[url] = byUrl[url] || []).push(slot);
+    });
     lastBadgeRefresh = Date.now();
-    window.htmx.trigger(document.body, "badgeChanged");
+    Object.keys(byUrl).forEach(function (url) {
+      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          byUrl[url].forEach(function (slot) {
+            if (slot.isConnected) window.htmx.swap(slot, html, { swapStyle: "outerHTML" });
+          });
+        })
+        .catch(function () { /* offline for a moment: the next round tries again */ });
+    });
   }
   setInterval(function () {
     if (Date.now() - lastBadgeRefresh >= BADGE_EVERY - 1000) refreshBadges();
