@@ -18,7 +18,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Feature packages, each with ``register(app)``: blueprints, navigation, predicates,
 # today-page panels, demo and benchmark data. The order is the navigation's order.
-FEATURES = ("intranet.bookings", "intranet.announcements")
+FEATURES = ("intranet.bookings", "intranet.trainings", "intranet.announcements")
 
 
 def create_app(
@@ -76,7 +76,9 @@ def _init_extensions(app: Flask) -> None:
     from intranet.core import (
         assets,
         attachments,
+        audit,
         errors,
+        form_messages,
         formatting,
         i18n,
         layout,
@@ -97,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    form_messages.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
@@ -104,6 +107,7 @@ def _init_extensions(app: Flask) -> None:
     pagination.init_app(app)
     markdown.init_app(app)
     attachments.init_app(app)
+    audit.init_app(app)
 
     from intranet.auth import login
 

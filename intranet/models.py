@@ -16,6 +16,7 @@ from intranet.bookings.models import Booking, BookingSeries, Room
 from intranet.core.attachments import Attachment
 from intranet.core.audit import AuditEntry
 from intranet.core.meta import SiteMeta
+from intranet.trainings.models import Attendance, Registration, Training, TrainingSession
 
 __all__ = [
     "Announcement",
@@ -25,12 +26,16 @@ __all__ = [
     "AnnouncementRead",
     "AnnouncementVersion",
     "Attachment",
+    "Attendance",
     "AuditEntry",
     "Booking",
     "BookingSeries",
     "LoginFailure",
     "Pillar",
+    "Registration",
     "Room",
     "SiteMeta",
+    "Training",
+    "TrainingSession",
     "User",
 ]

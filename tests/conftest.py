@@ -281,3 +281,47 @@ def book(app, users):
         return booking
 
     return make
+
+
+@pytest.fixture
+def make_training(app, users):
+    """``make_training(organiser, sessions=[(day, start, end, room)], capacity=…)``: a
+    training with its sessions (booked a day ahead of time), published unless
+    ``status="draft"``."""
+    from datetime import datetime, time, timedelta
+
+    from intranet.core.formatting import office_zone
+    from intranet.trainings import services as training_services
+
+    def make(organiser=None, *, sessions=(), status="published", capacity=10, **fields):
+        organiser = organiser or users["secretary"]
+        training = training_services.create_training(
+            organiser,
+            training_services.TrainingData(
+                title=fields.pop("title", "Pelatihan Pendataan"),
+                organiser_pillar_id=fields.pop("pillar_id", organiser.pillar_id),
+                capacity=capacity,
+                **fields,
+            ),
+        )
+        for day, start, end, room in sessions or ():
+            earlier = datetime.combine(day, time.min, tzinfo=office_zone()) - timedelta(days=1)
+            training_services.add_session(
+                organiser,
+                training.id,
+                training_services.SessionData(
+                    day=day,
+                    start=start,
+                    end=end,
+                    topic="Materi",
+                    room_id=room.id if room else None,
+                    place="" if room else "Kantor Camat",
+                ),
+                now=earlier,
+            )
+        if status == "published":
+            training_services.publish(organiser, training.id)
+        db.session.refresh(training)
+        return training
+
+    return make

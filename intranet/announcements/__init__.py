@@ -49,7 +49,6 @@ def register(app) -> None:
                 roles.is_admin,
             )
         )
-    _add_today_panel()
 
 
 def _unread_badge() -> int:
@@ -58,18 +57,3 @@ def _unread_badge() -> int:
     from intranet.announcements import services
 
     return services.unread_count(current_user)
-
-
-def _add_today_panel() -> None:
-    from intranet.announcements import services
-    from intranet.core.features import TodayPanel, add_today_panel
-
-    add_today_panel(
-        TodayPanel(
-            "announcements.latest",
-            "announcements/today/_latest.html",
-            lambda user, today: services.today_panel(user),
-            order=1,
-            wide=True,
-        )
-    )

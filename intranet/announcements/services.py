@@ -789,27 +789,26 @@ class AckCount:
 
 
 def ack_summary(post: Announcement) -> tuple[int, int, list[AckCount]]:
-    """(acknowledged, asked, by pillar) in two aggregate queries: for the post page,
+    """(acknowledged, asked, by pillar) in one aggregate query: for the post page,
     which must not load the whole office to show a few numbers."""
     audience = audience_users_query(post).with_only_columns(User.id, User.pillar_id).subquery()
     totals: dict[int | None, int] = {}
+    acked: dict[int | None, int] = {}
     codes: dict[int | None, str] = {}
-    for pillar_id, code, count in db.session.execute(
-        select(audience.c.pillar_id, Pillar.code, func.count())
+    rows = db.session.execute(
+        select(audience.c.pillar_id, Pillar.code, func.count(), func.count(AnnouncementAck.user_id))
         .outerjoin(Pillar, Pillar.id == audience.c.pillar_id)
-        .group_by(audience.c.pillar_id, Pillar.code)
-    ):
-        totals[pillar_id], codes[pillar_id] = count, code
-    acked = dict(
-        db.session.execute(
-            select(audience.c.pillar_id, func.count())
-            .join(AnnouncementAck, AnnouncementAck.user_id == audience.c.id)
-            .where(AnnouncementAck.announcement_id == post.id)
-            .group_by(audience.c.pillar_id)
+        .outerjoin(
+            AnnouncementAck,
+            and_(
+                AnnouncementAck.user_id == audience.c.id,
+                AnnouncementAck.announcement_id == post.id,
+            ),
         )
-        .tuples()
-        .all()
+        .group_by(audience.c.pillar_id, Pillar.code)
     )
+    for pillar_id, code, count, confirmed in rows:
+        totals[pillar_id], acked[pillar_id], codes[pillar_id] = count, confirmed, code
     groups = sorted(
         (
             AckCount(codes.get(pid) if pid else None, acked.get(pid, 0), n)
@@ -873,14 +872,6 @@ def share_text(post: Announcement, url: str, date_text: str) -> str:
     return f"*{post.title.strip()}*\n{summary}\n\n{date_text}\n{url}"
 
 
-def today_panel(user: Any, limit: int = 4) -> dict[str, Any]:
-    """The today page: the newest posts on the user's board, pinned first."""
-    ids = list(
-        db.session.scalars(board_query(user).with_only_columns(Announcement.id).limit(limit))
-    )
-    return {"posts": cards(user, ids)}
-
-
 @dataclass
 class Card:
     """What the board shows of a post, read as plain rows (no ORM objects per card)."""
@@ -909,6 +900,12 @@ class Card:
 @lru_cache(maxsize=1)
 def _cards_statement() -> Any:
     """Built once: constructing a statement costs more than running it on a page of ids."""
+    return _cards_base().where(Announcement.id.in_(bindparam("ids", expanding=True)))
+
+
+@lru_cache(maxsize=1)
+def _cards_base() -> Any:
+    """The cards' columns, joins and the reader's receipts (``user_id``), for any ids."""
     read = aliased(AnnouncementRead)
     ack = aliased(AnnouncementAck)
     user_id = bindparam("user_id", type_=Integer())
@@ -936,7 +933,6 @@ def _cards_statement() -> Any:
         .outerjoin(Pillar, Pillar.id == Announcement.pillar_id)
         .outerjoin(read, and_(read.announcement_id == Announcement.id, read.user_id == user_id))
         .outerjoin(ack, and_(ack.announcement_id == Announcement.id, ack.user_id == user_id))
-        .where(Announcement.id.in_(bindparam("ids", expanding=True)))
     )
 
 
@@ -950,21 +946,24 @@ def _audience_statement() -> Any:
     )
 
 
-def cards(user: Any, ids: list[int], now: datetime | None = None) -> list[Card]:
+def cards(
+    user: Any, ids: list[int], now: datetime | None = None, *, with_audience: bool = True
+) -> list[Card]:
     """The board's cards for these post ids, in their order: one query for the posts with
     their category, pillar and the user's receipts, one for the audiences."""
+    now = now or utcnow()
     if not ids:
         return []
-    now = now or utcnow()
-    params = {"user_id": user.id, "ids": list(ids)}
-    found = {row[0]: Card(*row) for row in db.session.execute(_cards_statement(), params)}
+    rows = db.session.execute(_cards_statement(), {"user_id": user.id, "ids": list(ids)})
+    by_id = {row[0]: Card(*row) for row in rows}
+    found = [by_id[i] for i in ids if i in by_id]
     window_start = now - unread_window()
-    for card in found.values():
+    for card in found:
         card.is_read, card.is_acked = bool(card.is_read), bool(card.is_acked)
         card.is_unread = not card.is_read and window_start < card.publish_at <= now
-    targeted = [card.id for card in found.values() if not card.audience_all]
-    if targeted:
-        rows = db.session.execute(_audience_statement(), {"ids": targeted})
+    targeted = {card.id: card for card in found if not card.audience_all}
+    if targeted and with_audience:
+        rows = db.session.execute(_audience_statement(), {"ids": list(targeted)})
         for post_id, code in rows:
-            found[post_id].audience_codes.append(code)
-    return [found[i] for i in ids if i in found]
+            targeted[post_id].audience_codes.append(code)
+    return found

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from intranet.auth import permissions, services
+from intranet.auth import colours, permissions, services
 from intranet.auth.forms import EmptyForm, PasswordResetForm, PillarForm, UserForm
 from intranet.auth.login import referrer_path
 from intranet.auth.models import Pillar, User
@@ -47,6 +47,7 @@ def _pillar_values(form: PillarForm) -> dict:
         "colour": form.colour.data,
         "description": form.description.data or "",
         "active": form.active.data,
+        "keep_colour": form.keep_colour.data,
     }
 
 
@@ -103,8 +104,20 @@ def user_new():
         else:
             flash(_("User %(username)s created.", username=user.username), "success")
             return redirect_after_post(url_for("admin.users"))
+    elif request.method == "POST":
+        # The form's own checks failed: add the account rules' too, so one submit
+        # shows every problem.
+        for field_name, message in services.new_user_problems(
+            username=form.username.data or "",
+            full_name=form.full_name.data or "",
+            password=form.password.data or "",
+            role=form.role.data or "",
+            pillar_id=form.pillar_id.data,
+        ):
+            if not getattr(form, field_name).errors:  # one message per field is enough
+                apply_service_error(form, ServiceError(message, field=field_name))
     status = 422 if request.method == "POST" else 200
-    form.password.data = ""
+    form.password.data = ""  # never sent back
     return _user_form_page(form, None, status)
 
 
@@ -209,7 +222,12 @@ def pillars():
 
 def _pillar_form_page(form: PillarForm, pillar: Pillar | None, status: int = 200):
     return render(
-        "admin/pillar_form.html", "admin/_pillar_form.html", status=status, form=form, pillar=pillar
+        "admin/pillar_form.html",
+        "admin/_pillar_form.html",
+        status=status,
+        form=form,
+        pillar=pillar,
+        palette=colours.PALETTE,
     )
 
 
@@ -217,6 +235,8 @@ def _pillar_form_page(form: PillarForm, pillar: Pillar | None, status: int = 200
 @permissions.require(permissions.can_manage_pillars)
 def pillar_new():
     form = PillarForm()
+    if request.method == "GET":
+        form.colour.data = services.next_pillar_colour()
     if form.validate_on_submit():
         try:
             with write_transaction():

@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from intranet.auth.services import ROLE_LABELS
 
@@ -105,6 +105,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (may log in)"), default=True)
     password = PasswordField(
         _l("Initial password"),
+        validators=[InputRequired(_l("Give the person an initial password."))],
         render_kw={"autocomplete": "new-password"},
         description=_l("At least 8 characters. Give it to the person; they can change it."),
     )
@@ -136,7 +137,9 @@ class PillarForm(FlaskForm):
     colour = StringField(
         _l("Colour"),
         validators=[DataRequired(_l("Choose a colour."))],
-        render_kw={"type": "color"},
+        render_kw={"type": "color", "list": "pillar-palette"},
         default="#1565c0",
+        description=_l("The pillar's colour on the calendar; a new pillar gets an unused one."),
     )
+    keep_colour = BooleanField(_l("Keep this colour even if it looks like another pillar's"))
     active = BooleanField(_l("Active"), default=True)

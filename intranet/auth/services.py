@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from intranet.auth import colours
 from intranet.auth.models import ROLE_VALUES, LoginFailure, Pillar, Role, User
 from intranet.core import audit
 from intranet.core.db import utcnow, write_transaction
@@ -142,20 +143,51 @@ def authenticate(username: str, password: str, address: str) -> User:
 # --- users -----------------------------------------------------------------------
 
 
-def _check_password_strength(password: str, field: str = "password") -> None:
+def _password_problems(password: str, field: str = "password") -> list[tuple[str, str]]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+        return [(field, _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))]
+    return []
 
 
-def _check_role_and_pillar(role: str, pillar_id: int | None) -> Pillar | None:
+def _check_password_strength(password: str, field: str = "password") -> None:
+    ServiceError.collect(_password_problems(password, field))
+
+
+def _role_and_pillar_problems(role: str, pillar_id: int | None) -> list[tuple[str, str]]:
+    problems = []
     if role not in ROLE_VALUES:
-        raise ServiceError(_("Choose a role from the list."), field="role")
+        problems.append(("role", _("Choose a role from the list.")))
     pillar = db.session.get(Pillar, pillar_id) if pillar_id else None
     if pillar_id and pillar is None:
-        raise ServiceError(_("Choose a pillar from the list."), field="pillar_id")
-    if role == Role.SECRETARY and pillar is None:
-        raise ServiceError(_("A pillar secretary needs a pillar."), field="pillar_id")
-    return pillar
+        problems.append(("pillar_id", _("Choose a pillar from the list.")))
+    elif role == Role.SECRETARY and pillar is None:
+        problems.append(("pillar_id", _("A pillar secretary needs a pillar.")))
+    return problems
+
+
+def new_user_problems(
+    *, username: str, full_name: str, password: str, role: str, pillar_id: int | None
+) -> list[tuple[str, str]]:
+    """Everything wrong with a new account, all at once (reads only)."""
+    problems = []
+    username = normalise_username(username)
+    if not USERNAME_RE.match(username):
+        problems.append(
+            (
+                "username",
+                _(
+                    "3 to 64 characters: lower-case letters, digits, dot, dash or underscore, "
+                    "starting with a letter or digit."
+                ),
+            )
+        )
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        problems.append(("username", _("That username is already taken.")))
+    if not (full_name or "").strip():
+        problems.append(("full_name", _("Enter the full name.")))
+    problems += _password_problems(password)
+    problems += _role_and_pillar_problems(role, pillar_id)
+    return problems
 
 
 def create_user(
@@ -170,21 +202,16 @@ def create_user(
     active: bool = True,
     actor: Any = None,
 ) -> User:
-    username = normalise_username(username)
-    if not USERNAME_RE.match(username):
-        raise ServiceError(
-            _(
-                "3 to 64 characters: lower-case letters, digits, dot, dash or underscore, "
-                "starting with a letter or digit."
-            ),
-            field="username",
+    ServiceError.collect(
+        new_user_problems(
+            username=username,
+            full_name=full_name,
+            password=password,
+            role=role,
+            pillar_id=pillar_id,
         )
-    if not (full_name or "").strip():
-        raise ServiceError(_("Enter the full name."), field="full_name")
-    _check_password_strength(password)
-    _check_role_and_pillar(role, pillar_id)
-    if db.session.scalar(select(User.id).where(User.username == username)):
-        raise ServiceError(_("That username is already taken."), field="username")
+    )
+    username = normalise_username(username)
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -233,9 +260,8 @@ def update_user(
     email: str = "",
     phone: str = "",
 ) -> User:
-    if not (full_name or "").strip():
-        raise ServiceError(_("Enter the full name."), field="full_name")
-    _check_role_and_pillar(role, pillar_id)
+    problems = [] if (full_name or "").strip() else [("full_name", _("Enter the full name."))]
+    ServiceError.collect(problems + _role_and_pillar_problems(role, pillar_id))
     loses_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if loses_admin and getattr(actor, "id", None) == user.id:
         raise ServiceError(
@@ -293,11 +319,13 @@ def reset_password(user: User, new_password: str, *, actor: Any) -> None:
 
 
 def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
+    problems = []
     if not user.check_password(current or ""):
-        raise ServiceError(_("Your current password is not correct."), field="current_password")
-    _check_password_strength(new, field="new_password")
+        problems.append(("current_password", _("Your current password is not correct.")))
+    problems += _password_problems(new, field="new_password")
     if new != confirm:
-        raise ServiceError(_("The two new passwords differ."), field="confirm_password")
+        problems.append(("confirm_password", _("The two new passwords differ.")))
+    ServiceError.collect(problems)
     user.set_password(new)
     audit.record(
         "user.password_change",
@@ -352,7 +380,30 @@ def search_users(
 # --- pillars ---------------------------------------------------------------------
 
 
-def _validate_pillar(code: str, name: str, colour: str, pillar_id: int | None = None) -> str:
+def _check_colour(colour: str, pillar_id: int | None) -> None:
+    """Refuse a colour that looks like another active pillar's (the calendar's only key)."""
+    stmt = select(Pillar.code, Pillar.colour).where(Pillar.active.is_(True))
+    if pillar_id:
+        stmt = stmt.where(Pillar.id != pillar_id)
+    near = colours.closest(colour, db.session.execute(stmt).tuples())
+    if near and near[1] < colours.TOO_CLOSE:
+        raise ServiceError(
+            _(
+                "This colour is hard to tell from %(code)s's on the calendar. Choose another, "
+                "or tick “Keep this colour”.",
+                code=near[0],
+            ),
+            field="colour",
+        )
+
+
+def _validate_pillar(
+    code: str,
+    name: str,
+    colour: str,
+    pillar_id: int | None = None,
+    keep_colour: bool = True,
+) -> str:
     code = (code or "").strip().upper()
     if not PILLAR_CODE_RE.match(code):
         raise ServiceError(_("1 to 20 capital letters, digits, dash or underscore."), field="code")
@@ -365,13 +416,23 @@ def _validate_pillar(code: str, name: str, colour: str, pillar_id: int | None = 
         clash = clash.where(Pillar.id != pillar_id)
     if db.session.scalar(clash):
         raise ServiceError(_("Another pillar already uses this code."), field="code")
+    if not keep_colour:
+        _check_colour(colour.lower(), pillar_id)
     return code
 
 
 def create_pillar(
-    *, code: str, name: str, colour: str, description: str = "", active: bool = True, actor: Any
+    *,
+    code: str,
+    name: str,
+    colour: str,
+    description: str = "",
+    active: bool = True,
+    actor: Any,
+    keep_colour: bool = True,
 ) -> Pillar:
-    code = _validate_pillar(code, name, colour)
+    """A new pillar; ``keep_colour=False`` (the admin form) refuses a look-alike colour."""
+    code = _validate_pillar(code, name, colour, keep_colour=keep_colour)
     pillar = Pillar(
         code=code,
         name=name.strip(),
@@ -404,8 +465,9 @@ def update_pillar(
     description: str = "",
     active: bool = True,
     actor: Any,
+    keep_colour: bool = True,
 ) -> Pillar:
-    code = _validate_pillar(code, name, colour, pillar.id)
+    code = _validate_pillar(code, name, colour, pillar.id, keep_colour)
     before = audit.snapshot(pillar, PILLAR_AUDIT_FIELDS)
     pillar.code = code
     pillar.name = name.strip()
@@ -423,6 +485,10 @@ def update_pillar(
             user=actor,
         )
     return pillar
+
+
+def next_pillar_colour() -> str:
+    return colours.next_free(db.session.scalars(select(Pillar.colour)))
 
 
 def pillar_choices(include_inactive: bool = False) -> list[Pillar]:

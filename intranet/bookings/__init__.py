@@ -29,6 +29,7 @@ def register(app) -> None:
         calendar_views,
         demo,
         feeds,
+        finder_views,
         permissions,
         room_views,
         services,

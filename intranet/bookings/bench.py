@@ -314,13 +314,23 @@ def pages(context: BenchContext) -> list[BenchPage]:
         .order_by(Booking.start_at, Booking.id)
     )
     pillar_id = db.session.scalar(select(func.min(Booking.pillar_id)))
+    series_id = db.session.scalar(
+        select(Booking.series_id).where(Booking.series_id.is_not(None)).order_by(Booking.id.desc())
+    )
     token = context.user.calendar_token
     iso = busy.isoformat()
 
     def url(path: str, **query: Any) -> str:
         return f"{path}?{urlencode(query)}" if query else path
 
-    check = {"room_id": room_id, "date": iso, "start": "10:00", "end": "11:00", "title": "Rapat"}
+    check = {
+        "room_id": room_id,
+        "date": iso,
+        "start": "10:00",
+        "end": "11:00",
+        "title": "Rapat",
+        "hours_shown": "00:00-23:45",  # the front desk's time selects, already on the page
+    }
     return [
         BenchPage("today", "/"),
         BenchPage(
@@ -354,6 +364,7 @@ def pages(context: BenchContext) -> list[BenchPage]:
         BenchPage("approval queue", "/bookings/approvals"),
         BenchPage("room page", f"/rooms/{room_id}"),
         BenchPage("booking page", f"/bookings/{booking_id}"),
+        BenchPage("series page", f"/bookings/series/{series_id}"),
         BenchPage("live check (fragment)", url("/bookings/check", **check), "fragment", htmx=True),
         BenchPage("approvals badge (fragment)", "/bookings/approvals/badge", "fragment", htmx=True),
         BenchPage("my iCal feed", url("/bookings/feed.ics", token=token), "feed"),

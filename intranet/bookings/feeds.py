@@ -260,6 +260,10 @@ def my_feed():
 def regenerate_feed_token():
     user = current_user._get_current_object()
     had_token = bool(user.calendar_token)
+    if had_token and request.form.get("confirm") != "1":
+        # Renewing breaks every subscription: only when the user has said so.
+        flash(_("Tick the box to confirm that the old addresses may stop working."), "error")
+        return redirect_after_post(url_for("auth.profile") + "#calendar-feeds")
     with write_transaction():
         regenerate_calendar_token(user)
     if had_token:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -14,11 +16,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from intranet.core.forms import QuickSelect, TimeSelectField, time_grid
 
 FREQUENCY_LABELS = {
     "": _l("Does not repeat"),
@@ -55,28 +58,31 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class BookingForm(FlaskForm):
-    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
+    room_id = SelectField(
+        _l("Room"),
+        widget=QuickSelect(),
+        coerce=_optional_int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a room from the list."))],
+    )
     date = DateField(
         _l("Date"), format="%Y-%m-%d", validators=[InputRequired(_l("Choose a date."))]
     )
-    start = TimeField(
-        _l("Start"),
-        format="%H:%M",
-        validators=[InputRequired(_l("Choose a start time."))],
-        render_kw={"step": 900},
-    )
-    end = TimeField(
-        _l("End"),
-        format="%H:%M",
-        validators=[InputRequired(_l("Choose an end time."))],
-        render_kw={"step": 900},
-    )
+    # 24-hour selects on the booking grid (no type=time: browsers show "10:00 AM").
+    start = TimeSelectField(_l("Start"), validators=[InputRequired(_l("Choose a start time."))])
+    end = TimeSelectField(_l("End"), validators=[InputRequired(_l("Choose an end time."))])
     title = StringField(
         _l("Meeting or event"),
         validators=[InputRequired(_l("Give the meeting or event a name.")), Length(max=200)],
     )
     purpose = TextAreaField(_l("Purpose and notes"), validators=[Optional(), Length(max=2000)])
-    pillar_id = SelectField(_l("On behalf of pillar"), coerce=_optional_int, validate_choice=False)
+    pillar_id = SelectField(
+        _l("Pillar"),
+        widget=QuickSelect(),
+        coerce=_optional_int,
+        validate_choice=False,
+        description=_l("The calendar shows the pillar's colour."),
+    )
     attendees = IntegerField(
         _l("Number of people"),
         default=1,
@@ -91,11 +97,12 @@ class BookingForm(FlaskForm):
     # Repeat (new bookings only)
     frequency = SelectField(
         _l("Repeat"),
+        widget=QuickSelect(),
         choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()],
         default="",
     )
     interval = IntegerField(
-        _l("Every how many days/weeks/months"),
+        _l("Repeat every"),
         default=1,
         validators=[Optional(), NumberRange(min=1, max=12)],
     )
@@ -154,16 +161,17 @@ class RoomForm(FlaskForm):
     colour = StringField(
         _l("Colour"), default="#1565c0", render_kw={"type": "color"}, validators=[InputRequired()]
     )
-    opens_at = TimeField(
-        _l("Bookable from"),
-        format="%H:%M",
-        validators=[Optional()],
-        description=_l("Empty: office hours"),
-        render_kw={"step": 900},
+    opens_at = TimeSelectField(
+        _l("Bookable from"), validators=[Optional()], description=_l("Empty: office hours")
     )
-    closes_at = TimeField(
-        _l("Bookable until"), format="%H:%M", validators=[Optional()], render_kw={"step": 900}
-    )
+    closes_at = TimeSelectField(_l("Bookable until"), validators=[Optional()])
+
+    def set_time_grid(self, step_minutes: int) -> None:
+        whole_day = time_grid(time(0, 0), time(23, 45), step_minutes)
+        blank = str(_l("— office hours —"))
+        self.opens_at.set_grid(whole_day, blank)
+        self.closes_at.set_grid(whole_day[1:], blank)
+
     photo = FileField(
         _l("Photo"),
         description=_l("JPEG, PNG or WebP, at most 3 MB. Leave empty to keep the current one."),

@@ -84,7 +84,17 @@ class BookingSeries(db.Model):
     count: Mapped[int | None] = mapped_column(Integer)
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
+    # Dates of the rule the booker chose to skip ("2027-01-05,2027-01-12"): the series
+    # page lists them beside the booked ones.
+    skipped: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def skipped_days(self) -> list[date]:
+        return [date.fromisoformat(d) for d in self.skipped.split(",") if d]
+
+    def set_skipped(self, days) -> None:
+        self.skipped = ",".join(sorted(d.isoformat() for d in set(days)))
 
     __table_args__ = (
         CheckConstraint(

@@ -28,4 +28,12 @@ def can_decide_booking(user: Any, booking: Any) -> bool:
     return can_manage_front_desk(user) and booking.status == "pending"
 
 
-permissions.register(can_edit_booking, can_cancel_booking, can_decide_booking)
+def can_tag_pillar(user: Any, pillar_id: int | None) -> bool:
+    """Mark a booking as a pillar's (its colour on the calendar): whoever may book for the
+    pillar, and its own members. Approval rules do not change with the tag."""
+    if permissions.can_book_for_pillar(user, pillar_id):
+        return True
+    return pillar_id is not None and getattr(user, "pillar_id", None) == pillar_id
+
+
+permissions.register(can_edit_booking, can_cancel_booking, can_decide_booking, can_tag_pillar)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, request, send_from_directory, url_for
+from flask import abort, current_app, flash, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -76,6 +76,13 @@ def rooms():
 
 
 def _room_form_page(form: RoomForm, room: Room | None, status: int = 200):
+    if request.method == "POST" and status == 422:
+        # Add the room rules' problems to the form's own: every problem in one answer.
+        data = _room_data(form)
+        for field_name, message in services.room_problems(data, room.id if room else None):
+            if not getattr(form, field_name).errors:
+                apply_service_error(form, ServiceError(message, field=field_name))
+    form.set_time_grid(current_app.config["BOOKING_SLOT_MINUTES"])
     return render(
         "rooms/admin_form.html", "rooms/_admin_form.html", status=status, form=form, room=room
     )

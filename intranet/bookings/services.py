@@ -35,7 +35,13 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import lock_for_update, utcnow, write_transaction
-from intranet.core.formatting import format_time, local_today, office_zone, time_separator
+from intranet.core.formatting import (
+    format_date_long,
+    format_time,
+    local_today,
+    office_zone,
+    time_separator,
+)
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -171,11 +177,13 @@ def _config_time(name: str) -> time:
     return _parse_hhmm(current_app.config[name])
 
 
+def office_hours() -> tuple[time, time]:
+    return _config_time("OFFICE_HOURS_START"), _config_time("OFFICE_HOURS_END")
+
+
 def bookable_hours(room: Room) -> tuple[time, time]:
-    return (
-        room.opens_at or _config_time("OFFICE_HOURS_START"),
-        room.closes_at or _config_time("OFFICE_HOURS_END"),
-    )
+    opens, closes = office_hours()
+    return room.opens_at or opens, room.closes_at or closes
 
 
 def to_utc(day: date, moment: time) -> datetime:
@@ -368,10 +376,10 @@ can_decide = booking_permissions.can_decide_booking
 
 
 def allowed_pillars(user: Any) -> list[Pillar]:
-    """Pillars the user may book for: a secretary their own; the front desk any."""
+    """Pillars the user may mark a booking with: their own; the front desk any."""
     stmt = select(Pillar).where(Pillar.active.is_(True)).order_by(Pillar.code)
     if not permissions.can_manage_front_desk(user):
-        if not permissions.is_secretary_of(user, user.pillar_id):
+        if not user.pillar_id:
             return []
         stmt = stmt.where(Pillar.id == user.pillar_id)
     return list(db.session.scalars(stmt))
@@ -412,7 +420,7 @@ def check_request(
     for name, moment in (("start", request.start), ("end", request.end)):
         if moment is not None and (moment.minute % step or moment.second):
             add(Problem(name, _("Use steps of %(n)d minutes.", n=step)))
-    if request.pillar_id is not None and not permissions.can_book_for_pillar(
+    if request.pillar_id is not None and not booking_permissions.can_tag_pillar(
         user, request.pillar_id
     ):
         add(Problem("pillar_id", _("You cannot book on behalf of this pillar.")))
@@ -430,8 +438,8 @@ def check_request(
                 _(
                     "%(room)s can be booked from %(opens)s to %(closes)s.",
                     room=room.name,
-                    opens=opens.strftime("%H.%M"),
-                    closes=closes.strftime("%H.%M"),
+                    opens=format_time(opens),
+                    closes=format_time(closes),
                 ),
                 overridable=True,
             )
@@ -626,6 +634,98 @@ def update_booking(
     now: datetime | None = None,
 ) -> list[Booking]:
     """Edit or move a booking (or this and following / all of its series)."""
+    return update_series(user, booking_id, request, scope=scope, now=now)
+
+
+@dataclass
+class _Step:
+    """One occurrence of an edit: the booking, what it becomes, whether it moves."""
+
+    target: Booking
+    request: BookingRequest
+    moved: bool
+
+
+def _edit_steps(
+    booking: Booking, request: BookingRequest, scope: str, *, lock: bool = True
+) -> list[_Step]:
+    targets = _series_targets(booking, scope, lock=lock)
+    day_shift = (request.day - request_from_booking(booking).day) if request.day else None
+    steps = []
+    for target in targets:
+        target_request = request
+        if target.id != booking.id:
+            own = request_from_booking(target)
+            target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
+        moved = (
+            target.room_id != target_request.room_id
+            or target.start_at != to_utc(target_request.day, target_request.start)
+            or target.end_at != to_utc(target_request.day, target_request.end)
+        )
+        steps.append(_Step(target, target_request, moved))
+    return steps
+
+
+def keeping_pillar(check: Check, booking: Booking, request: BookingRequest) -> Check:
+    """An edit may keep the pillar the booking already has (the front desk may have set
+    one its booker could not): only a change of pillar is checked."""
+    if request.pillar_id is not None and request.pillar_id == booking.pillar_id:
+        check.problems = [p for p in check.problems if p.field != "pillar_id"]
+    return check
+
+
+def _dated(check: Check, day: date) -> Check:
+    """The same problems, each naming its date (edits of several dates)."""
+    named = format_date_long(day)
+    return Check(
+        [
+            replace(p, message=_("%(date)s: %(problem)s", date=named, problem=p.message))
+            for p in check.problems
+        ],
+        check.conflicts,
+    )
+
+
+def preview_update(
+    user: Any,
+    booking_id: int,
+    request: BookingRequest,
+    *,
+    scope: str,
+    now: datetime | None = None,
+) -> list[Occurrence]:
+    """Every date an edit of a series touches, with its own problems (reads only)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ServiceError(_("This booking no longer exists."))
+    steps = _edit_steps(booking, request, scope, lock=False)
+    exclude = tuple(step.target.id for step in steps)
+    return [
+        Occurrence(
+            step.request.day,
+            keeping_pillar(
+                check_request(
+                    user, step.request, exclude_ids=exclude, now=now, time_rules=step.moved
+                ),
+                step.target,
+                step.request,
+            ),
+        )
+        for step in steps
+    ]
+
+
+def update_series(
+    user: Any,
+    booking_id: int,
+    request: BookingRequest,
+    *,
+    scope: str = "one",
+    skip: set[date] | frozenset[date] = frozenset(),
+    now: datetime | None = None,
+) -> list[Booking]:
+    """Edit or move a booking or several of its series; the dates in ``skip`` (their new
+    dates) stay as they are. All or nothing; problems name their date."""
     with write_transaction():
         rooms = {request.room_id}
         booking = _load_for_write(booking_id)
@@ -634,30 +734,30 @@ def update_booking(
             lock_for_update(Room, room_id)
         if not can_edit(user, booking):
             raise NotAllowed(_("You cannot change this booking."))
-        targets = _series_targets(booking, scope)
-        day_shift = (request.day - request_from_booking(booking).day) if request.day else None
+        every = _edit_steps(booking, request, scope)
+        steps = [step for step in every if step.request.day not in skip]
+        if not steps:
+            raise ServiceError(_("No dates left to change."), field="scope")
         changed: list[Booking] = []
         overrides: list[tuple[Booking, Check]] = []
-        exclude = tuple(b.id for b in targets)
-        for target in targets:
-            target_request = request
-            if target.id != booking.id:
-                own = request_from_booking(target)
-                target_request = replace(request, day=own.day + (day_shift or timedelta(0)))
-            moved = (
-                target.room_id != target_request.room_id
-                or target.start_at != to_utc(target_request.day, target_request.start)
-                or target.end_at != to_utc(target_request.day, target_request.end)
+        exclude = tuple(step.target.id for step in steps)
+        for step in steps:
+            target, target_request = step.target, step.request
+            check = keeping_pillar(
+                check_request(
+                    user, target_request, exclude_ids=exclude, now=now, time_rules=step.moved
+                ),
+                target,
+                target_request,
             )
-            check = check_request(
-                user, target_request, exclude_ids=exclude, now=now, time_rules=moved
-            )
+            if len(every) > 1:
+                check = _dated(check, target_request.day)
             if _enforce(user, request, check):
                 overrides.append((target, check))
             before = audit.snapshot(target, BOOKING_AUDIT_FIELDS)
             _apply(target, target_request)
             room = db.session.get(Room, target.room_id)
-            if moved:  # a new slot: back to the queue if the room needs approval
+            if step.moved:  # a new slot: back to the queue if the room needs approval
                 target.status = _initial_status(user, room)
                 approved_now = target.status == BookingStatus.APPROVED and room.needs_approval
                 target.decided_by_id = user.id if approved_now else None
@@ -667,12 +767,17 @@ def update_booking(
             changed.append(target)
         for target, check in overrides:
             _record_override(target, check, request.override_reason.strip(), user)
-        if scope == "following" and booking.series_id and len(targets) > 0:
-            _split_series(booking, targets)
+        if scope == "following" and booking.series_id:
+            _split_series(booking, [step.target for step in every])
+        elif scope == "all" and booking.series_id and len(steps) == len(every):
+            series = db.session.get(BookingSeries, booking.series_id)
+            if series is not None:  # the rule's sentence tells the new time and room
+                series.room_id = request.room_id
+                series.start_time, series.end_time = request.start, request.end
     return changed
 
 
-def _series_targets(booking: Booking, scope: str) -> list[Booking]:
+def _series_targets(booking: Booking, scope: str, *, lock: bool = True) -> list[Booking]:
     if scope not in ("one", "following", "all"):
         raise ServiceError(_("Choose which occurrences to change."), field="scope")
     if scope == "one" or booking.series_id is None:
@@ -685,14 +790,18 @@ def _series_targets(booking: Booking, scope: str) -> list[Booking]:
         stmt = stmt.where(Booking.start_at >= booking.start_at)
     else:
         stmt = stmt.where(or_(Booking.start_at > utcnow(), Booking.id == booking.id))
-    targets = list(db.session.scalars(stmt.order_by(Booking.start_at).with_for_update(of=Booking)))
+    stmt = stmt.order_by(Booking.start_at)
+    if lock:
+        stmt = stmt.with_for_update(of=Booking)
+    targets = list(db.session.scalars(stmt))
     return targets or [booking]
 
 
 def _split_series(booking: Booking, targets: list[Booking]) -> None:
     """'This and following' starts a new series from this occurrence on."""
     old = db.session.get(BookingSeries, booking.series_id)
-    if old is None or booking.start_at.date() == old.first_date:
+    split_day = booking.start_at.astimezone(office_zone()).date()
+    if old is None or split_day <= old.first_date:
         return
     new = BookingSeries(
         room_id=booking.room_id,
@@ -706,6 +815,9 @@ def _split_series(booking: Booking, targets: list[Booking]) -> None:
         start_time=booking.start_at.astimezone(office_zone()).time(),
         end_time=booking.end_at.astimezone(office_zone()).time(),
     )
+    new.set_skipped(d for d in old.skipped_days if d >= split_day)
+    old.set_skipped(d for d in old.skipped_days if d < split_day)
+    old.until = split_day - timedelta(days=1)  # the old rule ends where the new one starts
     db.session.add(new)
     db.session.flush()
     for target in targets:
@@ -794,7 +906,8 @@ def create_series(
     with write_transaction():
         if request.room_id:
             lock_for_update(Room, request.room_id)
-        occurrences = [o for o in preview_series(user, request, rule, now=now) if o.day not in skip]
+        every = preview_series(user, request, rule, now=now)
+        occurrences = [o for o in every if o.day not in skip]
         if not occurrences:
             raise ServiceError(_("No occurrences left to book."), field="until")
         overridden = []
@@ -808,12 +921,13 @@ def create_series(
             frequency=rule.frequency,
             interval=rule.interval,
             weekdays=rule.weekdays_text(),
-            first_date=request.day,
+            first_date=every[0].day,  # the rule's first real date, not the form's
             until=rule.until,
             count=rule.count,
             start_time=request.start,
             end_time=request.end,
         )
+        series.set_skipped(o.day for o in every if o.day in skip)
         db.session.add(series)
         db.session.flush()
         bookings = [
@@ -862,20 +976,27 @@ class RoomData:
     closes_at: time | None = None
 
 
-def _validate_room(data: RoomData, room_id: int | None = None) -> None:
+def room_problems(data: RoomData, room_id: int | None = None) -> list[tuple[str | None, str]]:
+    """Everything wrong with a room's data, all at once (reads only)."""
+    problems: list[tuple[str | None, str]] = []
     if not data.name.strip():
-        raise ServiceError(_("Enter the room's name."), field="name")
+        problems.append(("name", _("Enter the room's name.")))
     if data.capacity is None or data.capacity < 1:
-        raise ServiceError(_("At least one person must fit."), field="capacity")
+        problems.append(("capacity", _("At least one person must fit.")))
     if not COLOUR_RE.match(data.colour or ""):
-        raise ServiceError(_("Choose a colour such as #1565c0."), field="colour")
+        problems.append(("colour", _("Choose a colour such as #1565c0.")))
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
-        raise ServiceError(_("Closing must be after opening."), field="closes_at")
+        problems.append(("closes_at", _("Closing must be after opening.")))
     clash = select(Room.id).where(func.lower(Room.name) == data.name.strip().lower())
     if room_id:
         clash = clash.where(Room.id != room_id)
-    if db.session.scalar(clash):
-        raise ServiceError(_("Another room already has this name."), field="name")
+    if data.name.strip() and db.session.scalar(clash):
+        problems.append(("name", _("Another room already has this name.")))
+    return problems
+
+
+def _validate_room(data: RoomData, room_id: int | None = None) -> None:
+    ServiceError.collect(room_problems(data, room_id))
 
 
 def _apply_room(room: Room, data: RoomData) -> None:
@@ -960,21 +1081,43 @@ class DaySchedule:
     opens: time
     closes: time
     segments: list[Segment]
+    hours: list[tuple[str, float]] = field(default_factory=list)  # (label, percent)
+    chosen: tuple[float, float] | None = None  # (left, width) of the requested slot
 
 
-def day_schedule(room: Room, day: date) -> DaySchedule:
-    """The room's bookings on a day, as segments of its bookable hours (free/busy strip)."""
+def day_schedule(
+    room: Room,
+    day: date,
+    *,
+    exclude_ids: tuple[int, ...] = (),
+    chosen: tuple[time, time] | None = None,
+) -> DaySchedule:
+    """The room's bookings on a day, as segments of its bookable hours (free/busy strip),
+    with its full hours marked and the requested slot; ``exclude_ids``: the booking
+    being edited, which must not show as busy."""
     opens, closes = bookable_hours(room)
     start, end = to_utc(day, opens), to_utc(day, closes)
     span = (end - start).total_seconds()
+
+    def percent(moment: datetime) -> float:
+        return round(100 * min(max((moment - start).total_seconds(), 0), span) / span, 2)
+
     segments = []
     for booking in bookings_between(start, end, room.id):
-        left = max((booking.start_at - start).total_seconds(), 0)
-        right = min((booking.end_at - start).total_seconds(), span)
-        segments.append(
-            Segment(booking, round(100 * left / span, 2), round(100 * (right - left) / span, 2))
-        )
-    return DaySchedule(room, day, opens, closes, segments)
+        if booking.id in exclude_ids:
+            continue
+        left = percent(booking.start_at)
+        segments.append(Segment(booking, left, round(percent(booking.end_at) - left, 2)))
+    first_hour = opens.hour + (1 if opens.minute else 0)
+    hours = [
+        (f"{hour:02d}", percent(to_utc(day, time(hour))))
+        for hour in range(first_hour, closes.hour + 1)
+    ]
+    slot = None
+    if chosen and chosen[0] and chosen[1] and chosen[1] > chosen[0]:
+        left = percent(to_utc(day, chosen[0]))
+        slot = (left, round(percent(to_utc(day, chosen[1])) - left, 2))
+    return DaySchedule(room, day, opens, closes, segments, hours, slot)
 
 
 def recent_decisions(user_id: int, days: int = 14, limit: int = 5) -> list[Booking]:

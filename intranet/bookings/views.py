@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import abort, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -13,12 +13,13 @@ from flask_wtf.csrf import generate_csrf
 from intranet.auth import permissions
 from intranet.auth.services import pillar_choices
 from intranet.bookings import bookings_bp as bp
+from intranet.bookings import series as series_text
 from intranet.bookings import services
 from intranet.bookings.forms import BookingForm, DecisionForm
-from intranet.bookings.models import Booking, BookingStatus
+from intranet.bookings.models import Booking, BookingSeries, BookingStatus
 from intranet.bookings.recurrence import Recurrence
-from intranet.core.formatting import local_today
-from intranet.core.forms import apply_service_error
+from intranet.core.formatting import format_date_long, local_today
+from intranet.core.forms import apply_service_error, time_grid
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import NotAllowed, ServiceError
@@ -43,10 +44,33 @@ def _parse_time(value: str | None) -> time | None:
         return None
 
 
-def _prepare(form: BookingForm) -> None:
-    form.set_choices(
-        services.active_rooms(), services.allowed_pillars(current_user), allow_no_pillar=True
-    )
+def _prepare(form: BookingForm, booking: Booking | None = None) -> None:
+    pillars = services.allowed_pillars(current_user)
+    if booking is not None and booking.pillar and booking.pillar not in pillars:
+        pillars.append(booking.pillar)  # an edit keeps the pillar the booking has
+    form.set_choices(services.active_rooms(), pillars, allow_no_pillar=True)
+
+
+def _time_span(form: BookingForm) -> tuple[time, time]:
+    """The hours the time selects offer: the chosen room's bookable hours (office hours
+    before a room is chosen); the whole day for the front desk, who may override them."""
+    if permissions.can_manage_front_desk(current_user):
+        return time(0, 0), time(23, 45)
+    room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
+    if room is not None:
+        return services.bookable_hours(room)
+    return services.office_hours()
+
+
+def _set_time_grid(form: BookingForm) -> str:
+    """Fill the start and end selects; returns the span's key (``07:30-16:00``)."""
+    opens, closes = _time_span(form)
+    step = current_app.config["BOOKING_SLOT_MINUTES"]
+    times = time_grid(opens, closes, step)
+    blank = _("— choose —")
+    form.start.set_grid(times[:-1], blank)
+    form.end.set_grid(times[1:], blank)
+    return f"{opens:%H:%M}-{closes:%H:%M}"
 
 
 def _request_from_form(form: BookingForm) -> services.BookingRequest:
@@ -78,19 +102,26 @@ def _show_check(form: BookingForm, check: services.Check) -> None:
     for name, messages in check.by_field().items():
         field = getattr(form, name, None)
         target = field if field is not None else form.start
-        target.errors = [*list(target.errors), *messages]
+        new = [m for m in messages if m not in target.errors]  # the form may have said it
+        target.errors = [*list(target.errors), *new]
 
 
-def _availability(form: BookingForm):
-    """The chosen room's day, for the free/busy strip."""
+def _availability(form: BookingForm, booking: Booking | None = None):
+    """The chosen room's day, for the free/busy strip (the edited booking not as busy)."""
     room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
     day = form.date.data
     if room is None or day is None:
         return None
-    return services.day_schedule(room, day)
+    return services.day_schedule(
+        room,
+        day,
+        exclude_ids=(booking.id,) if booking else (),
+        chosen=(form.start.data, form.end.data),
+    )
 
 
 def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None, booking=None):
+    hours_key = _set_time_grid(form)
     return render(
         "bookings/form.html",
         "bookings/_form.html",
@@ -99,9 +130,40 @@ def _form_page(form: BookingForm, *, status: int = 200, preview=None, check=None
         preview=preview,
         check=check,
         booking=booking,
-        availability=_availability(form),
+        hours_key=hours_key,
+        summary=_summary(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
+
+
+def _summary(form: BookingForm) -> str:
+    """The repeat rule in one sentence, when the form says enough to tell."""
+    if not form.frequency.data or not form.date.data or form.frequency.errors:
+        return ""
+    text = series_text.describe(
+        form.date.data, form.start.data, form.end.data, _rule_from_form(form)
+    )
+    if text:
+        return text
+    if not form.until.data and not form.count.data:
+        return _("Say until when: a date or a number of times.")
+    return _("Check the repeat settings.")
+
+
+def _add_rule_problems(form: BookingForm, booking: Booking | None = None) -> services.Check:
+    """The booking rules' problems beside the form's own, so one answer shows them all."""
+    booking_request = _request_from_form(form)
+    result = services.check_request(
+        current_user,
+        booking_request,
+        exclude_ids=(booking.id,) if booking else (),
+        time_rules=_moves(booking, form),
+    )
+    if booking is not None:
+        result = services.keeping_pillar(result, booking, booking_request)
+    _show_check(form, result)
+    return result
 
 
 def _prefill_from_query(form: BookingForm) -> None:
@@ -110,6 +172,8 @@ def _prefill_from_query(form: BookingForm) -> None:
     form.date.data = _parse_date(args.get("date"))
     form.start.data = _parse_time(args.get("start"))
     form.end.data = _parse_time(args.get("end"))
+    if args.get("attendees", type=int):  # from the room finder
+        form.attendees.data = args.get("attendees", type=int)
     if form.start.data and not form.end.data:
         room = db.session.get(services.Room, form.room_id.data) if form.room_id.data else None
         closes = services.bookable_hours(room)[1] if room else time(23, 45)
@@ -129,6 +193,8 @@ def new():
         _prefill_from_query(form)
         return _form_page(form)
     if not form.validate():
+        if not form.frequency.data:  # a series checks each date in its preview
+            _add_rule_problems(form)
         return _form_page(form, status=422)
     booking_request = _request_from_form(form)
     if form.frequency.data:
@@ -158,7 +224,7 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
     skip = {d for d in (_parse_date(v) for v in form.skip.data or ()) if d}
     if form.confirm.data == "1":
         try:
-            _series, bookings = services.create_series(
+            new_series, bookings = services.create_series(
                 current_user, booking_request, rule, skip=skip
             )
         except services.BookingRejected as error:
@@ -171,12 +237,16 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
             apply_service_error(form, error)
             return _form_page(form, status=422, preview=preview)
         flash(
-            ngettext("%(num)d occurrence booked.", "%(num)d occurrences booked.", len(bookings)),
+            ngettext("%(num)d date booked.", "%(num)d dates booked.", len(bookings)),
             "success",
         )
-        return redirect_after_post(url_for("bookings.detail", booking_id=bookings[0].id))
-    # First submit: show every occurrence; conflicting ones are pre-selected to skip.
+        return redirect_after_post(url_for("bookings.series", series_id=new_series.id))
+    # First submit: show every date; conflicting ones are pre-selected to skip.
     form.confirm.data = "1"
+    if preview and preview[0].day != form.date.data:  # e.g. a Monday for "every Tuesday"
+        form.date.data = preview[0].day
+        form.date.raw_data = [preview[0].day.isoformat()]  # what the input shows
+        form.date.description = _("Moved to the first date the repeat rule gives.")
     front_desk = permissions.can_manage_front_desk(current_user)
     form.skip.data = [
         o.day.isoformat() for o in preview if (o.check.blocking if front_desk else o.check.problems)
@@ -184,38 +254,43 @@ def _new_series(form: BookingForm, booking_request: services.BookingRequest):
     return _form_page(form, preview=preview)
 
 
+LIVE_FIELDS = ("room_id", "date", "start", "end", "attendees", "pillar_id", "override_reason")
+
+
 @bp.route("/check")
 @login_required
 def check():
-    """Live check while the form is filled: the room's day and every problem, per field."""
-    form = BookingForm(formdata=request.args, meta={"csrf": False})
-    _prepare(form)
-    form.validate()
+    """Live check while the form is filled: the room's day and every problem the submit
+    would report for the fields filled so far (an untouched field is not yet an error)."""
     booking = None
     booking_id = request.args.get("booking_id", type=int)
     if booking_id:  # checking an edit: the booking does not clash with itself
         booking = _booking_or_404(booking_id)
         if not services.can_edit(current_user, booking):
             abort(403)
+    form = BookingForm(formdata=request.args, meta={"csrf": False})
+    _prepare(form, booking)
+    form.validate()
+    for field in form:
+        if not (field.raw_data and any(v.strip() for v in field.raw_data if isinstance(v, str))):
+            field.errors = []
     result = None
     if form.room_id.data and form.date.data and form.start.data and form.end.data:
-        result = services.check_request(
-            current_user,
-            _request_from_form(form),
-            exclude_ids=(booking.id,) if booking else (),
-            time_rules=_moves(booking, form),
-        )
-        form = _clear_errors(form)
-        _show_check(form, result)
+        result = _add_rule_problems(form, booking)
     if not wants_fragment():
         return _form_page(form, check=result, booking=booking)
+    hours_key = _set_time_grid(form)
     return render(
         "bookings/form.html",
         "bookings/_check.html",
         form=form,
         check=result,
         booking=booking,
-        availability=_availability(form),
+        live_fields=LIVE_FIELDS,
+        times_changed=hours_key != request.args.get("hours_shown"),
+        hours_key=hours_key,
+        summary=_summary(form),
+        availability=_availability(form, booking),
         front_desk=permissions.can_manage_front_desk(current_user),
     )
 
@@ -231,12 +306,6 @@ def _moves(booking: Booking | None, form: BookingForm) -> bool:
         form.start.data,
         form.end.data,
     )
-
-
-def _clear_errors(form: BookingForm) -> BookingForm:
-    for field in form:
-        field.errors = []
-    return form
 
 
 def panel_context(booking: Booking) -> dict:
@@ -256,6 +325,28 @@ def detail(booking_id: int):
     return render("bookings/detail.html", "bookings/_panel.html", **panel_context(booking))
 
 
+@bp.route("/series/<int:series_id>")
+@login_required
+def series(series_id: int):
+    """Every date of a recurring booking with what became of it."""
+    record = db.get_or_404(BookingSeries, series_id)
+    bookings = services.series_bookings(series_id)
+    rows = series_text.dates_of(record, bookings)
+    summary = series_text.describe(
+        record.first_date, record.start_time, record.end_time, series_text.rule_of(record)
+    )
+    return render(
+        "bookings/series.html",
+        "bookings/_series.html",
+        series=record,
+        lead=bookings[0] if bookings else None,
+        rows=rows,
+        counts=series_text.counts(rows),
+        state_labels=series_text.STATE_LABELS,
+        summary=summary,
+    )
+
+
 @bp.route("/<int:booking_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(booking_id: int):
@@ -263,7 +354,7 @@ def edit(booking_id: int):
     if not services.can_edit(current_user, booking):
         abort(403)
     form = BookingForm()
-    _prepare(form)
+    _prepare(form, booking)
     if request.method == "GET":
         current = services.request_from_booking(booking)
         form.room_id.data = current.room_id
@@ -274,11 +365,20 @@ def edit(booking_id: int):
         form.phone.data = current.phone
         return _form_page(form, booking=booking)
     if not form.validate():
+        _add_rule_problems(form, booking)
         return _form_page(form, status=422, booking=booking)
+    scope = form.scope.data or "one"
+    booking_request = _request_from_form(form)
+    skip: set[date] = set()
+    if booking.series_id and scope != "one":
+        if form.confirm.data == "1":
+            skip = {d for d in (_parse_date(v) for v in form.skip.data or ()) if d}
+        else:
+            preview = _series_edit_preview(form, booking, booking_request, scope)
+            if preview is not None:
+                return _form_page(form, status=422, preview=preview, booking=booking)
     try:
-        services.update_booking(
-            current_user, booking.id, _request_from_form(form), scope=form.scope.data or "one"
-        )
+        services.update_series(current_user, booking.id, booking_request, scope=scope, skip=skip)
     except services.BookingRejected as error:
         _show_check(form, error.check)
         return _form_page(form, status=422, check=error.check, booking=booking)
@@ -289,6 +389,26 @@ def edit(booking_id: int):
         return _form_page(form, status=422, booking=booking)
     flash(_("Booking changed."), "success")
     return redirect_after_post(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _series_edit_preview(form: BookingForm, booking: Booking, booking_request, scope: str):
+    """Before changing several dates: when some of them cannot take the change, name them
+    and show every date, the troubled ones ticked to stay as they are (None: all fine)."""
+    preview = services.preview_update(current_user, booking.id, booking_request, scope=scope)
+    front_desk = permissions.can_manage_front_desk(current_user)
+    troubled = [o for o in preview if (o.check.blocking if front_desk else o.check.problems)]
+    if not troubled:
+        return None
+    form.confirm.data = "1"
+    form.skip.data = [o.day.isoformat() for o in troubled]
+    form.form_errors.append(
+        _(
+            "These dates cannot be changed: %(dates)s. They are ticked to stay as they are;"
+            " save again to change the others, or choose another time.",
+            dates="; ".join(format_date_long(o.day) for o in troubled),
+        )
+    )
+    return preview
 
 
 def _decide(booking_id: int, action: str):
@@ -348,6 +468,9 @@ def _decide(booking_id: int, action: str):
             }[action],
             "success",
         )
+    if request.form.get("view") == "row":
+        # Decided from the queue without JavaScript: back to the queue.
+        return redirect_after_post(url_for("bookings.approvals"))
     return redirect_after_post(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -433,6 +556,9 @@ def approval_texts() -> dict[str, str]:
         "reject_series": _("Reject the series"),
         "reason": _("Reason for the booker"),
         "reason_placeholder": _("Reason to reject"),
+        "when": _("When"),
+        "room": _("Room"),
+        "booked_by": _("Booked by"),
     }
 
 

@@ -216,3 +216,12 @@ def display_value(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        audit_value=value_label,
+        audit_values=value_labels,
+        audit_field=field_label,
+        audit_action=action_label,
+    )

@@ -127,6 +127,7 @@ def init_app(app) -> None:
         number=format_number,
         date_pattern=format_date_in,
     )
+    app.jinja_env.globals["time_separator"] = time_separator
     from intranet.core.audit import display_value  # audit uses this module
 
     app.jinja_env.filters["audit_value"] = display_value

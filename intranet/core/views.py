@@ -58,8 +58,6 @@ def audit_log():
         "admin/audit.html",
         "admin/_audit_table.html",
         page=page,
-        value_labels=audit.value_labels(page.items),
-        value_label=audit.value_label,
         filters=filters,
         users=users,
         object_types=audit.OBJECT_TYPE_LABELS,

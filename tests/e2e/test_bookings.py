@@ -124,8 +124,8 @@ def axe_check_without_js(axe_page: Page, page: Page) -> None:
 def fill_booking(page: Page, slot: TakenSlot, start: time, end: time) -> None:
     page.locator("#room_id").select_option(str(slot.room_id))
     page.locator("#date").fill(slot.day.isoformat())
-    page.locator("#start").fill(hhmm(start))
-    page.locator("#end").fill(hhmm(end))
+    page.locator("#start").select_option(hhmm(start))
+    page.locator("#end").select_option(hhmm(end))
 
 
 def test_request_live_conflict_approval_and_day_view(live_server: str, page: Page) -> None:
@@ -144,7 +144,7 @@ def test_request_live_conflict_approval_and_day_view(live_server: str, page: Pag
     fill_booking(page, slot, slot.start, slot.end)
     live_start = page.locator("#live-start")
     expect(live_start.locator(".field-error")).to_contain_text(slot.title)
-    expect(live_start.locator(".ok-note")).to_have_count(0)
+    expect(page.locator("#slot-note .ok-note")).to_have_count(0)
     availability = page.locator("#availability")
     expect(availability.locator(".strip-caption")).to_contain_text(slot.room_name)
     expect(availability.locator(".busy-list")).to_contain_text(slot.title)
@@ -158,9 +158,9 @@ def test_request_live_conflict_approval_and_day_view(live_server: str, page: Pag
     expect(live_start.locator(".field-error")).to_contain_text(slot.title)
 
     # A free slot: the conflict disappears and the check says the room is free.
-    page.locator("#start").fill(hhmm(FREE_START))
-    page.locator("#end").fill(hhmm(FREE_END))
-    expect(live_start.locator(".ok-note")).to_be_visible()
+    page.locator("#start").select_option(hhmm(FREE_START))
+    page.locator("#end").select_option(hhmm(FREE_END))
+    expect(page.locator("#slot-note .ok-note")).to_be_visible()
     expect(live_start.locator(".field-error")).to_have_count(0)
     expect(page.locator("#live-end .field-error")).to_have_count(0)
     expect(availability.locator(".strip-caption")).to_contain_text(slot.room_name)
@@ -244,7 +244,7 @@ def test_htmx_booking_submit_lands_on_a_full_page(live_server: str, page: Page) 
     query = f"room_id={slot.room_id}&date={slot.day.isoformat()}&start={hhmm(FREE_START)}"
     page.goto(f"{live_server}/bookings/new?{query}")
     expect(page.locator("#start")).to_have_value(hhmm(FREE_START))  # prefilled from the query
-    page.locator("#end").fill(hhmm(FREE_END))
+    page.locator("#end").select_option(hhmm(FREE_END))
     page.locator("#title").fill("Rapat singkat (e2e)")
     axe_check(page)
     page.locator("#booking-form > button[type=submit]").click()
@@ -368,8 +368,8 @@ def test_booking_form_works_without_javascript(
         axe_check_without_js(axe_page, page)
 
         # A free slot: checked again, no error; then booked (post, redirect, get).
-        page.locator("#start").fill(hhmm(FREE_START))
-        page.locator("#end").fill(hhmm(FREE_END))
+        page.locator("#start").select_option(hhmm(FREE_START))
+        page.locator("#end").select_option(hhmm(FREE_END))
         page.locator("#booking-form button[formaction='/bookings/check']").click()
         expect(page).to_have_url(re.compile(r"/bookings/check\?.*&start=16%3A00&end=16%3A45&"))
         expect(page.locator("#start")).to_have_value(hhmm(FREE_START))

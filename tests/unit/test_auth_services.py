@@ -162,9 +162,32 @@ def test_change_own_password_rules(ctx, make_user):
     with pytest.raises(ServiceError) as error, write_transaction():
         services.change_own_password(user, PASSWORD, "new-pass-1", "new-pass-2")
     assert error.value.field == "confirm_password"
+    with pytest.raises(ServiceError) as error, write_transaction():  # all at once
+        services.change_own_password(user, "wrong", "short", "other")
+    assert [f for f, _m in error.value.all()] == [
+        "current_password",
+        "new_password",
+        "confirm_password",
+    ]
     with write_transaction():
         services.change_own_password(user, PASSWORD, "new-pass-1", "new-pass-1")
     assert db.session.get(User, user.id).check_password("new-pass-1")
+
+
+def test_new_user_problems_all_at_once(ctx, make_user):
+    make_user("budi")
+    problems = services.new_user_problems(
+        username="budi", full_name="", password="pendek", role="secretary", pillar_id=None
+    )
+    assert [field for field, _message in problems] == [
+        "username",
+        "full_name",
+        "password",
+        "pillar_id",
+    ]
+    with pytest.raises(ServiceError) as error, write_transaction():
+        services.create_user(username="Bad Name", full_name="X", password="pendek")
+    assert {f for f, _m in error.value.all()} == {"username", "password"}
 
 
 @pytest.mark.parametrize(

@@ -362,13 +362,20 @@ def test_search_and_schedule(ctx, make_room, staff, next_week):
     assert isinstance(datetime.now(UTC), datetime)
 
 
-def test_staff_cannot_book_for_their_pillar(ctx, make_room, make_user, make_pillar, next_week):
-    psm = make_pillar("PSM")
+def test_members_tag_their_own_pillar_only(ctx, make_room, make_user, make_pillar, next_week):
+    psm, lk3 = make_pillar("PSM"), make_pillar("LK3")
     member = make_user("anggota", pillar=psm)  # staff, member of PSM, not its secretary
-    room = make_room()
-    check = services.check_request(member, req(room, next_week, (9, 0), (10, 0), pillar_id=psm.id))
-    assert "pillar_id" in _fields(check)
-    assert services.allowed_pillars(member) == []
+    loner = make_user("tanpa.pilar")
+    room = make_room(needs_approval=True)
+    assert [p.code for p in services.allowed_pillars(member)] == ["PSM"]
+    assert services.allowed_pillars(loner) == []
+    other = services.check_request(member, req(room, next_week, (9, 0), (10, 0), pillar_id=lk3.id))
+    assert "pillar_id" in _fields(other)
+    booking = services.create_booking(
+        member, req(room, next_week, (9, 0), (10, 0), pillar_id=psm.id)
+    )
+    # the tag shows the colour; it does not skip the front desk's approval
+    assert booking.pillar_id == psm.id and booking.status == "pending"
 
 
 def test_weekly_on_chosen_days_starts_at_first_chosen_day():

@@ -246,3 +246,61 @@ def test_audit_records_address(login_as, users):
     )
     entry = db.session.query(AuditEntry).filter_by(action="user.update").one()
     assert entry.address == "192.0.2.7"
+
+
+def test_a_new_pillar_gets_an_unused_colour_and_look_alikes_need_a_tick(login_as, make_pillar):
+    from intranet.auth import colours
+
+    make_pillar("TKSK", colour="#1565c0")
+    make_pillar("PKH", colour="#2e7d32")
+    client = login_as("admin")
+    page = client.get("/admin/pillars/new").get_data(as_text=True)
+    suggested = colours.next_free(["#1565c0", "#2e7d32", "#123456"])
+    assert f'value="{suggested}"' in page and 'list="pillar-palette"' in page
+    data = {"code": "BARU", "name": "Pilar Baru", "colour": "#1a66c2", "active": "y"}
+    refused = client.post_form("/admin/pillars/new", data)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "sulit dibedakan dari TKSK" in text and 'name="keep_colour"' in text
+    assert 'value="Pilar Baru"' in text
+    kept = client.post_form("/admin/pillars/new", {**data, "keep_colour": "y"})
+    assert kept.status_code == 303
+
+
+def test_the_palette_keeps_its_colours_apart():
+    from itertools import combinations
+
+    from intranet.auth import colours
+
+    assert min(colours.distance(a, b) for a, b in combinations(colours.PALETTE, 2)) >= 22
+    assert colours.next_free([]) == colours.PALETTE[0]
+    assert colours.next_free(colours.PALETTE[:10]) not in colours.PALETTE[:10]
+
+
+def test_the_audit_log_and_a_booking_history_read_names(login_as, users, make_room, next_week):
+    from datetime import time
+
+    from intranet.bookings import services as bookings
+
+    aula, rapat = make_room("Aula Besar"), make_room("Ruang Rapat Dua")
+    booking = bookings.create_booking(
+        users["staff"],
+        bookings.BookingRequest(
+            room_id=aula.id, day=next_week, start=time(9), end=time(10), title="Rapat PKH"
+        ),
+    )
+    request = bookings.request_from_booking(booking)
+    request.room_id = rapat.id
+    bookings.update_booking(users["receptionist"], booking.id, request)
+    admin = login_as("admin")
+    admin.post_form(
+        f"/admin/users/{users['staff'].id}",
+        {"full_name": "Staf", "role": "secretary", "pillar_id": users["secretary"].pillar_id},
+    )
+    log = admin.get("/admin/audit/").get_data(as_text=True)
+    assert "<del>Aula Besar</del> → <ins>Ruang Rapat Dua</ins>" in log
+    assert "<ins>Sekretaris pilar</ins>" in log and "<del>Staf</del>" in log
+    assert "<del>Ya</del> → <ins>Tidak</ins>" in log  # the form left "active" unticked
+    assert f"<ins>{users['secretary'].pillar.name}</ins>" in log
+    panel = admin.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "Receptionist" in panel and "<ins>Ruang Rapat Dua</ins>" in panel

@@ -11,6 +11,7 @@ from datetime import time, timedelta
 import pytest
 
 from intranet.bookings import services
+from intranet.bookings.recurrence import Recurrence
 from intranet.core.formatting import local_today
 from tests.conftest import ROLES
 
@@ -24,6 +25,9 @@ TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
 POSTERS = ("secretary", "receptionist", "admin")
 POST_EDITORS = ("secretary", "admin")  # the matrix post is the secretary's pillar's
 READERS = ("staff", "receptionist", "asset_keeper", "admin")  # its author does not confirm
+ORGANISER = ("secretary", "admin")  # the matrix training's pillar's secretary, the admin
+CHECK_IN = ("secretary", "receptionist", "admin")
+CERTIFICATE = ("staff", "secretary", "admin")  # the matrix certificate is the staff's
 
 # (method, url, roles allowed) — allowed roles get 200 (GET) or their success status;
 # other signed-in roles get 403; anonymous users are sent to the login page.
@@ -64,6 +68,7 @@ MATRIX = [
     ("GET", "/bookings/approvals", FRONT_DESK),
     ("GET", "/bookings/approvals/badge", FRONT_DESK),
     ("GET", "/bookings/<int:booking_id>", EVERYONE),
+    ("GET", "/bookings/series/<int:series_id>", EVERYONE),
     ("GET", "/bookings/<int:booking_id>/edit", BOOKER),
     ("POST", "/bookings/<int:booking_id>/edit", BOOKER),
     ("POST", "/bookings/<int:booking_id>/approve", FRONT_DESK),
@@ -72,6 +77,7 @@ MATRIX = [
     ("POST", "/bookings/feed-token", EVERYONE),
     ("GET", "/bookings/feed.ics", TOKEN),
     ("GET", "/rooms/", EVERYONE),
+    ("GET", "/rooms/find", EVERYONE),
     ("GET", "/rooms/<int:room_id>", EVERYONE),
     ("GET", "/rooms/<int:room_id>/calendar.ics", TOKEN),
     ("GET", "/rooms/<int:room_id>/photo", NO_PHOTO),
@@ -98,6 +104,54 @@ MATRIX = [
     ("GET", "/admin/announcement-categories/", ADMIN),
     ("POST", "/admin/announcement-categories/new", ADMIN),
     ("POST", "/admin/announcement-categories/<int:category_id>", ADMIN),
+    # training agenda (the matrix training is organised by the secretary's pillar)
+    ("GET", "/trainings/", EVERYONE),
+    ("GET", "/trainings/new", ORGANISER),
+    ("POST", "/trainings/new", ORGANISER),
+    ("GET", "/trainings/<int:training_id>", EVERYONE),
+    ("GET", "/trainings/<int:training_id>/edit", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/edit", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/publish", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/cancel", ORGANISER),
+    ("GET", "/trainings/<int:training_id>/minutes", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/minutes", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/materials", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/materials/<int:attachment_id>/delete", ORGANISER),
+    ("GET", "/trainings/<int:training_id>/sessions/new", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/sessions/new", ORGANISER),
+    ("GET", "/trainings/<int:training_id>/sessions/<int:session_id>/edit", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/sessions/<int:session_id>/edit", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/sessions/<int:session_id>/delete", ORGANISER),
+    ("GET", "/trainings/<int:training_id>/sessions/<int:session_id>/checkin", CHECK_IN),
+    (
+        "POST",
+        "/trainings/<int:training_id>/sessions/<int:session_id>/checkin/<int:registration_id>",
+        CHECK_IN,
+    ),
+    (
+        "POST",
+        "/trainings/<int:training_id>/sessions/<int:session_id>/checkin/<int:registration_id>/undo",
+        CHECK_IN,
+    ),
+    ("POST", "/trainings/<int:training_id>/sessions/<int:session_id>/walkin", CHECK_IN),
+    ("GET", "/trainings/<int:training_id>/sessions/<int:session_id>/sheet", CHECK_IN),
+    ("GET", "/trainings/<int:training_id>/sessions/<int:session_id>/qr", CHECK_IN),
+    ("GET", "/trainings/checkin/<code>", EVERYONE),
+    ("POST", "/trainings/checkin/<code>", EVERYONE),
+    ("GET", "/trainings/<int:training_id>/certificates/<int:registration_id>", CERTIFICATE),
+    ("GET", "/trainings/calendar.ics", TOKEN),
+    ("POST", "/trainings/<int:training_id>/register", EVERYONE),
+    ("POST", "/trainings/<int:training_id>/unregister", EVERYONE),
+    ("GET", "/trainings/<int:training_id>/participants", ORGANISER),
+    ("POST", "/trainings/<int:training_id>/participants", ORGANISER),
+    (
+        "POST",
+        "/trainings/<int:training_id>/participants/<int:registration_id>/cancel",
+        ORGANISER,
+    ),
+    ("GET", "/trainings/<int:training_id>/participants.csv", ORGANISER),
+    ("GET", "/trainings/<int:training_id>/participants.xlsx", ORGANISER),
+    ("GET", "/verify/<code>", PUBLIC),
 ]
 
 # Endpoints whose rules are covered above by another method or need no login.
@@ -110,6 +164,7 @@ def _expand(url: str, users, pillar, room) -> str:
         "pillar_id": pillar.id,
         "room_id": room.id,
         "attachment_id": 999_999,
+        "code": "no-such-code",
     }
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
@@ -117,6 +172,10 @@ def _expand(url: str, users, pillar, room) -> str:
         values["post_id"] = _fresh_post(users, deleted=url.endswith("/restore")).id
     if "<int:category_id>" in url:
         values["category_id"] = _fresh_post(users).category_id
+    if "<int:series_id>" in url:
+        values["series_id"] = _fresh_series(users["staff"], room).id
+    if "/trainings/" in url:
+        values.update(_fresh_training(users, finished="/certificates/" in url))
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), url)
 
 
@@ -156,6 +215,66 @@ def _fresh_post(users, deleted=False):
     if deleted:
         board.delete(users["admin"], post.id)
     return post
+
+
+def _fresh_series(user, room):
+    """A new weekly series (two dates) of the staff member."""
+    n = next(_slots)
+    series, _bookings = services.create_series(
+        user,
+        services.BookingRequest(
+            room_id=room.id,
+            day=local_today() + timedelta(days=7 + n // 8),
+            start=time(8 + n % 8, 0),
+            end=time(8 + n % 8, 30),
+            title="Rapat matriks mingguan",
+        ),
+        Recurrence("weekly", count=2),
+    )
+    return series
+
+
+def _fresh_training(users, *, finished: bool) -> dict:
+    """A published training of the secretary's pillar with one session and the staff
+    member registered (finished, with a certificate, when asked)."""
+    from intranet.trainings import services as trainings
+
+    n = next(_slots)
+    secretary = users["secretary"]
+    training = trainings.create_training(
+        secretary,
+        trainings.TrainingData(
+            title=f"Pelatihan matriks {n}", organiser_pillar_id=secretary.pillar_id, capacity=5
+        ),
+    )
+    day = local_today() - timedelta(days=1) if finished else local_today() + timedelta(days=7)
+    session = trainings.add_session(
+        secretary,
+        training.id,
+        trainings.SessionData(day, time(9), time(12), "Materi", None, "Kantor Camat"),
+    )
+    trainings.publish(secretary, training.id)
+    registration = (
+        trainings.register_guest(
+            secretary,
+            training.id,
+            trainings.GuestData(name="Peserta Matriks", organisation="Desa"),
+            override_window=True,
+        )
+        if finished
+        else trainings.register_self(users["staff"], training.id)
+    )
+    if finished:
+        registration.user_id = users["staff"].id
+        trainings.check_in(secretary, session.id, registration.id)
+        trainings.finish(secretary, training.id)
+    return {
+        "training_id": training.id,
+        "session_id": session.id,
+        "registration_id": registration.id,
+        "code": session.checkin_code,
+        "attachment_id": 999_999,
+    }
 
 
 def test_every_rule_is_in_the_matrix(app):

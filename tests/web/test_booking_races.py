@@ -171,3 +171,81 @@ def test_concurrent_requests_processes(app, contenders):
         server.terminate()
         server.wait(timeout=30)
     _assert_one_winner(results)
+
+
+SERIES_EDITS = 8
+
+
+def test_concurrent_series_moves_into_one_slot(app, make_user, make_room, next_week):
+    """Eight weekly series move "all" their dates into the same free hour at once: one
+    moves, the others are told which date clashes, and no hour is held twice."""
+    from datetime import time as clock
+
+    from intranet.bookings import services
+    from intranet.bookings.recurrence import Recurrence
+    from intranet.core.formatting import format_date_long
+
+    room = make_room(capacity=30)
+    owners, firsts = [], []
+    for n in range(SERIES_EDITS):
+        owner = make_user(f"pemilik.{n}")
+        _series, dates = services.create_series(
+            owner,
+            services.BookingRequest(
+                room_id=room.id,
+                day=next_week,
+                start=clock(8 + n, 0),
+                end=clock(8 + n, 30),
+                title=f"Rapat {n}",
+            ),
+            Recurrence("weekly", count=3),
+        )
+        owners.append(owner)
+        firsts.append(dates[0].id)
+    db.session.commit()
+    room_id, usernames = str(room.id), [owner.username for owner in owners]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        browsers = []
+        for username, booking_id in zip(usernames, firsts, strict=True):
+            browser = Browser(base)
+            browser.login(username)
+            browsers.append((browser, browser.token(f"/bookings/{booking_id}/edit"), booking_id))
+        barrier = threading.Barrier(SERIES_EDITS)
+
+        def post(item):
+            browser, token, booking_id = item
+            barrier.wait(timeout=60)
+            return browser.request(
+                f"/bookings/{booking_id}/edit",
+                {
+                    "csrf_token": token,
+                    "room_id": room_id,
+                    "date": next_week.isoformat(),
+                    "start": "16:00",
+                    "end": "16:30",
+                    "title": "Pindah",
+                    "attendees": "5",
+                    "pillar_id": "",
+                    "scope": "all",
+                },
+            )
+
+        with ThreadPoolExecutor(max_workers=SERIES_EDITS) as pool:
+            results = list(pool.map(post, browsers))
+    finally:
+        server.shutdown()
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [303] + [422] * (SERIES_EDITS - 1), statuses
+    with app.test_request_context():
+        named = format_date_long(next_week)
+    for status, html in results:
+        assert "locked" not in html.lower()
+        if status == 422:
+            assert named in html  # the clash names its date
+    db.session.rollback()
+    at_four = [b for b in db.session.query(Booking).all() if b.start_at.hour == 9]  # 16.00 WIB
+    assert len(at_four) == 3  # one series, its three dates

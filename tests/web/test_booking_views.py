@@ -296,7 +296,9 @@ def test_live_check_on_edit_ignores_the_booking_itself(login_as, make_room, next
         f"&date={next_week.isoformat()}&start=09:00&end=10:30&attendees=5&title=x"
     )
     html = staff.htmx_get(query).get_data(as_text=True)
-    assert 'class="ok-note"' in html and "Punya saya" in html  # in the strip, not a conflict
+    # Not a conflict, and not busy in the strip either: the slot shows as the chosen one.
+    assert 'class="ok-note"' in html and "Punya saya" not in html
+    assert 'class="chosen"' in html and 'class="strip-hours"' in html
     full = staff.get(query).get_data(as_text=True)
     assert f'action="/bookings/{booking.id}/edit"' in full  # no-JS check keeps editing
     other = login_as("secretary")
@@ -350,3 +352,14 @@ def test_my_list_starts_today_unless_asked_for_the_past(login_as, users, make_ro
     assert "Akan datang" in upcoming and "Sudah lewat" not in upcoming
     everything = staff.get("/bookings/?who=mine&from=").get_data(as_text=True)
     assert "Akan datang" in everything and "Sudah lewat" in everything
+
+
+def test_deciding_from_the_queue_without_javascript_returns_to_the_queue(login_as, room, next_week):
+    login_as("staff").post_form("/bookings/new", form_data(room, next_week))
+    booking = db.session.query(Booking).one()
+    desk = login_as("receptionist")
+    queue = desk.get("/bookings/approvals").get_data(as_text=True)
+    assert 'data-label="Ruang"' in queue and 'data-label="Peminjam"' in queue
+    response = desk.post_form(f"/bookings/{booking.id}/approve", {"view": "row"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/approvals")
+    assert db.session.get(Booking, booking.id).status == "approved"

@@ -205,7 +205,14 @@ def test_regenerate_invalidates_the_old_address(login_as, users, aula, client):
     assert "http://localhost/bookings/feed.ics" in page  # absolute, for calendar apps
     assert client.get(f"/bookings/feed.ics?token={first}").status_code == 200
 
-    assert staff.post_form("/bookings/feed-token").status_code == 303
+    # Renewing breaks every subscription: not without the tick.
+    assert 'name="confirm"' in page and 'data-copy="#feed-mine"' in page
+    assert "Langganan kalender" in page
+    unconfirmed = staff.post_form("/bookings/feed-token")
+    assert unconfirmed.headers["Location"].endswith("/profile#calendar-feeds")
+    db.session.expire_all()
+    assert db.session.get(User, users["staff"].id).calendar_token == first
+    assert staff.post_form("/bookings/feed-token", {"confirm": "1"}).status_code == 303
     db.session.expire_all()
     second = db.session.get(User, users["staff"].id).calendar_token
     assert second and second != first

@@ -4,7 +4,7 @@ Posts with audiences, edit history, the admin's category list (seeded with the o
 five categories), read receipts and acknowledgements (one per user and post).
 
 Revision ID: 2d90ef964925
-Revises: 4a13d6682b6d
+Revises: 108a01bf7fd2
 Create Date: 2026-12-07 12:59:52.891693
 
 """
@@ -17,7 +17,7 @@ import intranet.core.db
 
 # revision identifiers, used by Alembic.
 revision = "2d90ef964925"
-down_revision = "4a13d6682b6d"
+down_revision = "108a01bf7fd2"
 branch_labels = None
 depends_on = None
 

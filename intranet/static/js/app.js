@@ -28,6 +28,37 @@
     });
   });
 
+  // Booking form: show the repeat fields the chosen frequency needs (without script all
+  // show, grouped), and keep the preview's totals true while dates are ticked.
+  function showRepeatFields(select) {
+    var form = select.form;
+    if (!form) return;
+    form.querySelectorAll("[data-repeat]").forEach(function (el) {
+      el.hidden = el.dataset.repeat.split(" ").indexOf(select.value) < 0;
+    });
+  }
+  function countSkipped(section) {
+    var boxes = section.querySelectorAll("input[name=skip]");
+    var skipped = 0;
+    boxes.forEach(function (box) { if (box.checked) skipped += 1; });
+    var book = section.querySelector("[data-count=book]");
+    var skip = section.querySelector("[data-count=skip]");
+    if (book) book.textContent = String(boxes.length - skipped);
+    if (skip) skip.textContent = String(skipped);
+  }
+  function initForms(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("select[data-repeat-choice]").forEach(showRepeatFields);
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    if (target.matches("select[data-repeat-choice]")) showRepeatFields(target);
+    if (target.matches("[data-preview] input[name=skip]")) countSkipped(target.closest("[data-preview]"));
+  });
+  document.addEventListener("htmx:load", function (event) { initForms(event.detail.elt); });
+  initForms(document);
+
   // Calendar: a click in a free stretch books the time under the pointer (an hour, or
   // less where the stretch ends); without script the link books the stretch's start.
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -47,12 +78,43 @@
     url.searchParams.set("end", hhmm(end));
     slot.href = url.pathname + url.search;
   });
+  // Copy buttons: data-copy="#id" copies that field's value (or element's text). The
+  // clipboard API needs HTTPS, which an office LAN rarely has: select and copy instead.
+  document.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  document.addEventListener("htmx:load", function (event) {
+    event.target.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    var text = "value" in source ? source.value : source.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.dataset.copied || "✓";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+      return;
+    }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
+  });
+
   // Navigation counts (unread announcements, approvals): ask again about every minute,
-  // but not while the tab is hidden; at once when it shows again after a while.
+  // but not while the tab is hidden; at once when it shows again after a while. One
+  // request per count however often the layout shows it (nav, menus), swapped into
+  // every copy.
   var BADGE_EVERY = 60000;
   var lastBadgeRefresh = Date.now();
-  // One request per count however often the layout shows it (nav, menus), swapped into
-  // every copy.
   function refreshBadges() {
     if (document.hidden || !window.htmx || !window.fetch) return;
     var byUrl = {};
@@ -80,11 +142,8 @@
     if (!document.hidden && Date.now() - lastBadgeRefresh >= BADGE_EVERY) refreshBadges();
   });
 
-  // Announcements: copy the WhatsApp text, the phone's share sheet, printing.
+  // Announcements: the phone's share sheet and printing (copying is above).
   function wireShareButtons(root) {
-    root.querySelectorAll("[data-copy]").forEach(function (button) {
-      if (navigator.clipboard) button.hidden = false;
-    });
     root.querySelectorAll("[data-share]").forEach(function (button) {
       if (navigator.share) button.hidden = false;
     });
@@ -92,23 +151,15 @@
       button.hidden = false;
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { wireShareButtons(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { wireShareButtons(event.target); });
+  wireShareButtons(document);
+  document.addEventListener("htmx:load", function (event) { wireShareButtons(event.target); });
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-copy], [data-share], [data-print]");
+    var button = event.target.closest && event.target.closest("[data-share], [data-print]");
     if (!button) return;
     if (button.hasAttribute("data-print")) { window.print(); return; }
-    var source = document.querySelector(button.getAttribute("data-copy") || button.getAttribute("data-share"));
+    var source = document.querySelector(button.getAttribute("data-share"));
     if (!source) return;
-    var text = source.value;
-    var status = document.querySelector("[data-share-status]");
-    if (button.hasAttribute("data-copy")) {
-      navigator.clipboard.writeText(text).then(function () {
-        if (status) status.textContent = button.getAttribute("data-copied");
-      }, function () { source.select(); });
-    } else {
-      navigator.share({ title: button.getAttribute("data-share-title") || "", text: text })
-        .catch(function () { /* the user closed the share sheet */ });
-    }
+    navigator.share({ title: button.getAttribute("data-share-title") || "", text: source.value })
+      .catch(function () { /* the user closed the share sheet */ });
   });
 })();
