@@ -49,7 +49,7 @@ def test_post_read_acknowledge_and_count(live_server: str, page: Page) -> None:
     page.get_by_role("button", name="Pratinjau").click()
     expect(page.locator("#announcement-preview strong")).to_have_text("Aula")
     expect(page.locator("input[name=attachments]")).to_have_value(re.compile("Surat tugas"))
-    page.get_by_role("button", name="Terbitkan").click()
+    page.get_by_role("button", name="Umumkan").click()
     expect(page).to_have_url(POST_URL)
     post_id = POST_URL.search(page.url).group(1)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
