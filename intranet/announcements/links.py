@@ -1,7 +1,8 @@
 """What an invitation may link to: a small registry of event kinds.
 
-Room bookings register here; the training agenda registers itself the same way when it
-lands (``register_link_kind(LinkKind("training", ...))``). A kind answers two questions
+Room bookings and trainings are registered below (each reads its own feature's tables
+lazily); another feature adds itself with ``register_link_kind(LinkKind(...))``. A kind
+answers two questions
 in bulk: which events may this user link to, and what are the date, time and place of
 these events (for the cards, one query per kind per page).
 """
@@ -149,3 +150,71 @@ def _booking_details(ids: Iterable[int]) -> dict[int, LinkedEvent]:
 
 
 register_link_kind(LinkKind("booking", _l("Room booking"), _booking_choices, _booking_details))
+
+
+# --- trainings ---------------------------------------------------------------------
+
+
+def _training_choices(user: Any) -> list[tuple[int, str]]:
+    """Published trainings still ahead: the secretary's pillar's; any for the office."""
+    from intranet.announcements.permissions import posts_as_office
+    from intranet.core.formatting import format_date_medium, local_today
+    from intranet.trainings.models import Training, TrainingStatus
+
+    stmt = (
+        select(Training.id, Training.title, Training.first_day)
+        .where(
+            Training.status == TrainingStatus.PUBLISHED.value,
+            Training.last_day >= local_today(),
+        )
+        .order_by(Training.first_day, Training.id)
+        .limit(LINKABLE_LIMIT)
+    )
+    if not posts_as_office(user):
+        stmt = stmt.where(Training.organiser_pillar_id == user.pillar_id)
+    return [
+        (ident, f"{format_date_medium(first_day)} · {title}" if first_day else title)
+        for ident, title, first_day in db.session.execute(stmt)
+    ]
+
+
+def _training_details(ids: Iterable[int]) -> dict[int, LinkedEvent]:
+    """A training's card: its first session's date, time and place."""
+    from intranet.trainings.models import Training, TrainingSession
+
+    ids = list(ids)
+    titles = dict(
+        db.session.execute(select(Training.id, Training.title).where(Training.id.in_(ids)))
+        .tuples()
+        .all()
+    )
+    first: dict[int, TrainingSession] = {}
+    sessions = db.session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.training_id.in_(ids))
+        .order_by(TrainingSession.training_id, TrainingSession.start_at)
+    )
+    for session in sessions:
+        first.setdefault(session.training_id, session)
+    found = {}
+    for ident, title in titles.items():
+        session = first.get(ident)
+        if session is None:
+            continue
+        room = session.room
+        place = session.place or (
+            f"{room.name}, {room.location}" if room and room.location else room.name if room else ""
+        )
+        found[ident] = LinkedEvent(
+            "training",
+            ident,
+            title,
+            session.start_at,
+            session.end_at,
+            place,
+            url_for("trainings.detail", training_id=ident),
+        )
+    return found
+
+
+register_link_kind(LinkKind("training", _l("Training"), _training_choices, _training_details))

@@ -415,3 +415,23 @@ def test_edit_removes_and_adds_attachments(app, office, categories, post):  # no
     assert names == ["baru.png"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "announcement.update"))
     assert entry.changes["attachments"] == ["lama.pdf", "baru.png"]
+
+
+def test_invitation_links_to_a_training(app, users, categories, make_training, next_week):  # noqa: F811
+    from datetime import time
+
+    with app.test_request_context():
+        training = make_training(
+            title="Pelatihan Pendataan DTKS", sessions=[(next_week, time(9), time(12), None)]
+        )
+    web = client_for(app, users["secretary"])
+    new_page = web.get("/announcements/new").get_data(as_text=True)
+    assert f'value="training:{training.id}"' in new_page
+    data = form(categories, category=str(categories["Undangan"].id), link=f"training:{training.id}")
+    assert web.post_form("/announcements/new", data).status_code == 303
+    created = db.session.scalar(select(Announcement))
+    assert (created.link_kind, created.link_id) == ("training", training.id)
+    page = client_for(app, users["staff"]).get(f"/announcements/{created.id}")
+    text = page.get_data(as_text=True)
+    assert "Pelatihan Pendataan DTKS" in text and "Kantor Camat" in text and "09.00" in text
+    assert f"/trainings/{training.id}" in text
