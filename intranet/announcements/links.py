@@ -2,9 +2,8 @@
 
 Room bookings and trainings are registered below (each reads its own feature's tables
 lazily); another feature adds itself with ``register_link_kind(LinkKind(...))``. A kind
-answers two questions
-in bulk: which events may this user link to, and what are the date, time and place of
-these events (for the cards, one query per kind per page).
+answers two questions in bulk: which events may this user link to, and what are the
+date, time and place of these events (for the cards, one query per kind per page).
 """
 
 from __future__ import annotations
