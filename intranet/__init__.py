@@ -18,7 +18,12 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Feature packages, each with ``register(app)``: blueprints, navigation, predicates,
 # today-page panels, demo and benchmark data. The order is the navigation's order.
-FEATURES = ("intranet.bookings", "intranet.trainings", "intranet.assets")
+FEATURES = (
+    "intranet.bookings",
+    "intranet.trainings",
+    "intranet.assets",
+    "intranet.announcements",
+)
 
 
 def create_app(

@@ -3,6 +3,14 @@
 Each feature adds its models module here.
 """
 
+from intranet.announcements.models import (
+    Announcement,
+    AnnouncementAck,
+    AnnouncementAudience,
+    AnnouncementCategory,
+    AnnouncementRead,
+    AnnouncementVersion,
+)
 from intranet.assets.models import (
     Asset,
     Loan,
@@ -20,6 +28,12 @@ from intranet.core.meta import SiteMeta
 from intranet.trainings.models import Attendance, Registration, Training, TrainingSession
 
 __all__ = [
+    "Announcement",
+    "AnnouncementAck",
+    "AnnouncementAudience",
+    "AnnouncementCategory",
+    "AnnouncementRead",
+    "AnnouncementVersion",
     "Asset",
     "Attachment",
     "Attendance",
@@ -34,10 +48,10 @@ __all__ = [
     "Registration",
     "Room",
     "SiteMeta",
-    "Training",
-    "TrainingSession",
     "StockTake",
     "StockTakeFinding",
     "StockTakeRoom",
+    "Training",
+    "TrainingSession",
     "User",
 ]

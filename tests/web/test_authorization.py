@@ -26,6 +26,9 @@ LOAN_DESK = ("receptionist", "asset_keeper", "admin")
 BORROWER = ("staff", *LOAN_DESK)
 NO_PHOTO = "no-photo"  # signed-in users may see room photos; the matrix room has none
 TOKEN = "token"  # calendar feeds: a secret token, no session; without it 404
+POSTERS = ("secretary", "receptionist", "admin")
+POST_EDITORS = ("secretary", "admin")  # the matrix post is the secretary's pillar's
+READERS = ("staff", "receptionist", "asset_keeper", "admin")  # its author does not confirm
 ORGANISER = ("secretary", "admin")  # the matrix training's pillar's secretary, the admin
 CHECK_IN = ("secretary", "receptionist", "admin")
 CERTIFICATE = ("staff", "secretary", "admin")  # the matrix certificate is the staff's
@@ -87,6 +90,24 @@ MATRIX = [
     ("POST", "/admin/rooms/new", ADMIN),
     ("GET", "/admin/rooms/<int:room_id>", ADMIN),
     ("POST", "/admin/rooms/<int:room_id>", ADMIN),
+    # announcements: the matrix post is the secretary's (pillar SEC), for everyone, asking
+    # for acknowledgements; the restore URL gets a deleted one
+    ("GET", "/announcements/", EVERYONE),
+    ("GET", "/announcements/badge", EVERYONE),
+    ("GET", "/announcements/feed.atom", TOKEN),
+    ("GET", "/announcements/new", POSTERS),
+    ("POST", "/announcements/new", POSTERS),
+    ("POST", "/announcements/preview", POSTERS),
+    ("GET", "/announcements/<int:post_id>", EVERYONE),
+    ("GET", "/announcements/<int:post_id>/edit", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/edit", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/delete", POST_EDITORS),
+    ("POST", "/announcements/<int:post_id>/restore", ADMIN),
+    ("POST", "/announcements/<int:post_id>/ack", READERS),
+    ("GET", "/announcements/<int:post_id>/acknowledgements", POST_EDITORS),
+    ("GET", "/admin/announcement-categories/", ADMIN),
+    ("POST", "/admin/announcement-categories/new", ADMIN),
+    ("POST", "/admin/announcement-categories/<int:category_id>", ADMIN),
     # training agenda (the matrix training is organised by the secretary's pillar)
     ("GET", "/trainings/", EVERYONE),
     ("GET", "/trainings/new", ORGANISER),
@@ -201,6 +222,10 @@ def _expand(url: str, users, pillar, room) -> str:
         values["stocktake_id"] = running_stocktake(users["asset_keeper"]).id
     if "<int:booking_id>" in url:
         values["booking_id"] = _fresh_pending_booking(users["staff"], room).id
+    if "<int:post_id>" in url:
+        values["post_id"] = _fresh_post(users, deleted=url.endswith("/restore")).id
+    if "<int:category_id>" in url:
+        values["category_id"] = _fresh_post(users).category_id
     if "<int:series_id>" in url:
         values["series_id"] = _fresh_series(users["staff"], room).id
     if "/trainings/" in url:
@@ -225,6 +250,25 @@ def _fresh_pending_booking(user, room):
             title="Rapat matriks",
         ),
     )
+
+
+def _fresh_post(users, deleted=False):
+    """A new announcement of the secretary's pillar for everyone, asking for acks."""
+    from intranet.announcements import services as board
+    from intranet.core.db import write_transaction
+
+    with write_transaction():
+        board.ensure_default_categories()
+    category = board.categories()[0]
+    post = board.create(
+        users["secretary"],
+        board.PostData(
+            title="Pengumuman matriks", body="Isi", category_id=category.id, requires_ack=True
+        ),
+    )
+    if deleted:
+        board.delete(users["admin"], post.id)
+    return post
 
 
 def _fresh_series(user, room):

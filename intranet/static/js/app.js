@@ -108,4 +108,58 @@
     area.select();
     try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
   });
+
+  // Navigation counts (unread announcements, approvals): ask again about every minute,
+  // but not while the tab is hidden; at once when it shows again after a while. One
+  // request per count however often the layout shows it (nav, menus), swapped into
+  // every copy.
+  var BADGE_EVERY = 60000;
+  var lastBadgeRefresh = Date.now();
+  function refreshBadges() {
+    if (document.hidden || !window.htmx || !window.fetch) return;
+    var byUrl = {};
+    document.querySelectorAll(".badge-slot[hx-get]").forEach(function (slot) {
+      var url = slot.getAttribute("hx-get");
+      (byUrl[url] = byUrl[url] || []).push(slot);
+    });
+    lastBadgeRefresh = Date.now();
+    Object.keys(byUrl).forEach(function (url) {
+      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          byUrl[url].forEach(function (slot) {
+            if (slot.isConnected) window.htmx.swap(slot, html, { swapStyle: "outerHTML" });
+          });
+        })
+        .catch(function () { /* offline for a moment: the next round tries again */ });
+    });
+  }
+  setInterval(function () {
+    if (Date.now() - lastBadgeRefresh >= BADGE_EVERY - 1000) refreshBadges();
+  }, BADGE_EVERY);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && Date.now() - lastBadgeRefresh >= BADGE_EVERY) refreshBadges();
+  });
+
+  // Announcements: the phone's share sheet and printing (copying is above).
+  function wireShareButtons(root) {
+    root.querySelectorAll("[data-share]").forEach(function (button) {
+      if (navigator.share) button.hidden = false;
+    });
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  wireShareButtons(document);
+  document.addEventListener("htmx:load", function (event) { wireShareButtons(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-share], [data-print]");
+    if (!button) return;
+    if (button.hasAttribute("data-print")) { window.print(); return; }
+    var source = document.querySelector(button.getAttribute("data-share"));
+    if (!source) return;
+    navigator.share({ title: button.getAttribute("data-share-title") || "", text: source.value })
+      .catch(function () { /* the user closed the share sheet */ });
+  });
 })();
