@@ -62,6 +62,9 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Something a feature will tell the user on their next page (e.g. a seat freed up):
+    # pages look for it only when this is set, so no page pays a query for nothing.
+    has_notices: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     pillar: Mapped[Pillar | None] = relationship(lazy="joined")
 

@@ -60,12 +60,13 @@ def _tell_promotions() -> None:
         return
     if request.endpoint == "static" or request.blueprint == "verify":
         return
-    if not current_user.is_authenticated:
-        return
+    if not current_user.is_authenticated or not current_user.has_notices:
+        return  # the usual case: no query at all
     from intranet.trainings import services
 
     promoted = services.unseen_promotions(current_user.id)
     if not promoted:
+        services.mark_promotions_seen(current_user.id, [])
         return
     for registration in promoted:
         flash(
@@ -75,7 +76,7 @@ def _tell_promotions() -> None:
             ),
             "success",
         )
-    services.mark_promotions_seen([r.id for r in promoted])
+    services.mark_promotions_seen(current_user.id, [r.id for r in promoted])
 
 
 def _add_today_panel() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from intranet.auth import permissions as roles
@@ -885,6 +885,10 @@ def _promote(training: Training, actor: Any) -> list[Registration]:
         first.waitlist_position = None
         first.promoted_at = utcnow()
         first.promotion_seen = first.user_id is None
+        if first.user_id is not None:
+            db.session.execute(
+                update(User).where(User.id == first.user_id).values(has_notices=True)
+            )
         training.seats_taken += 1
         promoted.append(first)
     db.session.flush()
@@ -1067,12 +1071,14 @@ def unseen_promotions(user_id: int) -> list[Registration]:
     )
 
 
-def mark_promotions_seen(registration_ids: list[int]) -> None:
+def mark_promotions_seen(user_id: int, registration_ids: list[int]) -> None:
+    """Told: the promotions are seen and the user has nothing more waiting."""
     with write_transaction():
         for registration_id in registration_ids:
             registration = db.session.get(Registration, registration_id)
             if registration is not None:
                 registration.promotion_seen = True
+        db.session.execute(update(User).where(User.id == user_id).values(has_notices=False))
 
 
 # --- attendance --------------------------------------------------------------------

@@ -339,4 +339,6 @@ def test_no_page_reads_more_with_more_rows(app, login_as, busy_office, users):
     after = counts()
     grew = {url: (before[url], after[url]) for url in urls if after[url] > before[url]}
     assert not grew, grew
-    assert max(after.values()) <= 12, {u: n for u, n in after.items() if n > 9}
+    # A page: the user, its own few reads, the navigation badges (approvals, overdue
+    # loans, unread notices). More would mean a page asks per part, not per page.
+    assert max(after.values()) <= 14, {u: n for u, n in after.items() if n > 12}
