@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 # No inline script anywhere; styles may use inline attributes (pillar colours).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,3 +39,17 @@ def add_security_headers(response: Response) -> Response:
 
 def init_app(app) -> None:
     app.after_request(add_security_headers)
+    app.session_interface = SessionInterface()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Background htmx requests (live checks, badge polling) never rewrite the session
+    cookie unless they changed the session. Otherwise one answering just after a form's
+    POST puts back the cookie from before it, and the POST's message is lost."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if request.method == "GET" and request.headers.get("HX-Request") == "true":
+            return False
+        return super().should_set_cookie(app, session)

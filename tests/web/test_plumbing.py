@@ -135,3 +135,12 @@ def test_demo_marker_only_with_demo_data(app, client):
 def test_static_assets_are_local(client):
     for path in ("/static/vendor/htmx.min.js", "/static/vendor/pico.min.css", "/static/js/app.js"):
         assert client.get(path).status_code == 200, path
+
+
+def test_background_htmx_requests_leave_the_session_cookie_alone(login_as):
+    # A live check answering just after a POST must not put back the older cookie.
+    client = login_as("staff")
+    page = client.get("/")
+    assert "kb_session=" in page.headers.get("Set-Cookie", "")  # pages refresh it
+    background = client.htmx_get("/bookings/check")
+    assert "Set-Cookie" not in background.headers
