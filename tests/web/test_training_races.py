@@ -7,15 +7,9 @@ on whichever database the suite runs (``make test-postgres`` for PostgreSQL).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time as clock
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +18,8 @@ from werkzeug.serving import make_server
 from intranet.extensions import db
 from intranet.trainings import services
 from intranet.trainings.models import Registration, Training
-from tests.web.test_booking_races import Browser, _free_port
+from tests.servers import Gunicorn
+from tests.web.test_booking_races import Browser
 
 CONTENDERS = 24
 CAPACITY = 10
@@ -111,44 +106,7 @@ def test_concurrent_registrations_threads(app, last_seats):
 
 def test_concurrent_registrations_processes(app, last_seats):
     training_id, contenders = last_seats
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "INTRANET_SECRET_KEY": app.config["SECRET_KEY"],
-        "INTRANET_PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-        "INTRANET_DEMO": "0",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "wsgi:app",
-        ],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        statuses = _fire(base, training_id, contenders)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with Gunicorn(app, workers=4) as server:
+        statuses = _fire(server.base, training_id, contenders)
     assert statuses == [303] * CONTENDERS
     _assert_seats(training_id, contenders)
