@@ -1196,32 +1196,39 @@ def _attendance_target(actor: Any, session_id: int, registration_id: int):
     return training, session, registration
 
 
+def _record_attendance(
+    training: Training, session: Any, registration: Any, actor: Any, method: str
+) -> Attendance:
+    """Present at the session, once (inside the caller's transaction; again is harmless)."""
+    existing = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id,
+            Attendance.registration_id == registration.id,
+        )
+    )
+    if existing is not None:
+        return existing
+    attendance = Attendance(
+        session_id=session.id,
+        registration_id=registration.id,
+        checked_in_by_id=actor.id,
+        method=method,
+    )
+    db.session.add(attendance)
+    db.session.flush()
+    _audit_person(
+        "training.check_in", training, registration, actor, session=session_label(session)
+    )
+    return attendance
+
+
 def check_in(
     actor: Any, session_id: int, registration_id: int, *, method: str = "desk"
 ) -> Attendance:
     """Mark present (again is harmless: the existing check-in is returned)."""
     with write_transaction():
         training, session, registration = _attendance_target(actor, session_id, registration_id)
-        existing = db.session.scalar(
-            select(Attendance).where(
-                Attendance.session_id == session.id,
-                Attendance.registration_id == registration.id,
-            )
-        )
-        if existing is not None:
-            return existing
-        attendance = Attendance(
-            session_id=session.id,
-            registration_id=registration.id,
-            checked_in_by_id=actor.id,
-            method=method,
-        )
-        db.session.add(attendance)
-        db.session.flush()
-        _audit_person(
-            "training.check_in", training, registration, actor, session=session_label(session)
-        )
-    return attendance
+        return _record_attendance(training, session, registration, actor, method)
 
 
 def undo_check_in(actor: Any, session_id: int, registration_id: int) -> None:
@@ -1287,26 +1294,7 @@ def self_check_in(user: Any, code: str, *, now: datetime | None = None) -> Atten
         training = lock_for_update(Training, session.training_id)
         if training.status != TrainingStatus.PUBLISHED.value:
             raise ServiceError(_("Check-in is only for published trainings."))
-        existing = db.session.scalar(
-            select(Attendance).where(
-                Attendance.session_id == session.id,
-                Attendance.registration_id == registration.id,
-            )
-        )
-        if existing is not None:
-            return existing
-        attendance = Attendance(
-            session_id=session.id,
-            registration_id=registration.id,
-            checked_in_by_id=user.id,
-            method="self",
-        )
-        db.session.add(attendance)
-        db.session.flush()
-        _audit_person(
-            "training.check_in", training, registration, user, session=session_label(session)
-        )
-    return attendance
+        return _record_attendance(training, session, registration, user, "self")
 
 
 def attended_counts(training_id: int) -> dict[int, int]:
