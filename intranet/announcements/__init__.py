@@ -3,6 +3,8 @@ attachments, read receipts, acknowledgements, an Atom feed and WhatsApp sharing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -51,9 +53,9 @@ def register(app) -> None:
         )
 
 
-def _unread_badge() -> int:
+def _unread_badge() -> Any:
     from flask_login import current_user
 
     from intranet.announcements import services
 
-    return services.unread_count(current_user)
+    return services.unread_badge(current_user)

@@ -44,6 +44,7 @@ from intranet.auth.models import Pillar, Role, User
 from intranet.auth.services import names_by_id
 from intranet.core import attachments, audit
 from intranet.core.db import UTCDateTime, lock_for_update, utcnow, write_transaction
+from intranet.core.layout import BadgeCount, badge_count
 from intranet.core.markdown import plain_text
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
@@ -320,8 +321,8 @@ def board_query(
 @lru_cache(maxsize=2)
 def _unread_statement(with_pillar: bool) -> Any:
     """Built once per shape (users with and without a pillar), run with parameters."""
-    now = bindparam("now", type_=UTCDateTime())
-    pillar_id = bindparam("pillar_id", type_=Integer())
+    now = bindparam("unread_now", type_=UTCDateTime())
+    pillar_id = bindparam("unread_pillar_id", type_=Integer())
     audience = Announcement.audience_all.is_(True)
     if with_pillar:
         audience = or_(
@@ -336,34 +337,39 @@ def _unread_statement(with_pillar: bool) -> Any:
         select(func.count())
         .select_from(Announcement)
         .where(
-            Announcement.publish_at > bindparam("since", type_=UTCDateTime()),
+            Announcement.publish_at > bindparam("unread_since", type_=UTCDateTime()),
             Announcement.publish_at <= now,
             Announcement.deleted_at.is_(None),
             or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
             audience,
             ~exists().where(
-                AnnouncementRead.user_id == bindparam("user_id", type_=Integer()),
+                AnnouncementRead.user_id == bindparam("unread_user_id", type_=Integer()),
                 AnnouncementRead.announcement_id == Announcement.id,
             ),
         )
     )
 
 
-def unread_count(user: Any, now: datetime | None = None) -> int:
+def unread_badge(user: Any, now: datetime | None = None) -> BadgeCount | int:
     """Published, unexpired posts of the last weeks for the user that they have not
-    opened: one count over an index range of recent publications."""
+    opened: one count over an index range of recent publications (0 for visitors)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     now = now or utcnow()
     pillar_id = getattr(user, "pillar_id", None)
-    params = {
-        "now": now,
-        "since": now - unread_window(),
-        "user_id": user.id,
-        "pillar_id": pillar_id,
-    }
-    stmt = _unread_statement(pillar_id is not None)
-    return db.session.execute(stmt, params).scalar() or 0
+    return BadgeCount(
+        _unread_statement(pillar_id is not None),
+        {
+            "unread_now": now,
+            "unread_since": now - unread_window(),
+            "unread_user_id": user.id,
+            "unread_pillar_id": pillar_id,
+        },
+    )
+
+
+def unread_count(user: Any, now: datetime | None = None) -> int:
+    return badge_count(unread_badge(user, now))
 
 
 def unread_ids(user: Any, posts: Iterable[Announcement], now: datetime | None = None) -> set[int]:

@@ -17,6 +17,7 @@ from intranet.assets.services import CONDITION_LABELS
 from intranet.auth import permissions
 from intranet.auth.services import pillar_choices
 from intranet.core.formatting import local_now, office_zone
+from intranet.core.layout import badge_count
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import ServiceError
@@ -52,7 +53,9 @@ def loans_index():
 @login_required
 def loans_badge():
     return render(
-        "_badge.html", count=loans.overdue_badge(), badge_url=url_for("assets.loans_badge")
+        "_badge.html",
+        count=badge_count(loans.overdue_badge()),
+        badge_url=url_for("assets.loans_badge"),
     )
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from intranet.assets.models import (
@@ -30,8 +31,9 @@ from intranet.auth import permissions as roles
 from intranet.auth.models import User
 from intranet.auth.services import names_by_id
 from intranet.core import audit
-from intranet.core.db import lock_for_update, utcnow, write_transaction
+from intranet.core.db import UTCDateTime, lock_for_update, utcnow, write_transaction
 from intranet.core.formatting import format_datetime_short
+from intranet.core.layout import BadgeCount, badge_count
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -409,22 +411,25 @@ def loans_select(*, user: Any, view: str) -> Any:
     return stmt.order_by(Loan.start_at.desc(), Loan.id.desc())
 
 
-def overdue_count() -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Loan.id)).where(
-                Loan.status == LoanStatus.HANDED_OUT.value, Loan.end_at < utcnow()
-            )
-        )
-        or 0
+@lru_cache(maxsize=1)
+def _overdue_statement() -> Any:
+    return select(func.count(Loan.id)).where(
+        Loan.status == LoanStatus.HANDED_OUT.value,
+        Loan.end_at < bindparam("overdue_before", type_=UTCDateTime()),
     )
 
 
-def overdue_badge() -> int:
+def overdue_count() -> int:
+    return badge_count(BadgeCount(_overdue_statement(), {"overdue_before": utcnow()}))
+
+
+def overdue_badge() -> BadgeCount | int:
     """The navigation's count: overdue loans, for whoever takes loans back."""
     from flask_login import current_user
 
-    return overdue_count() if can_handle_loans(current_user) else 0
+    if not can_handle_loans(current_user):
+        return 0
+    return BadgeCount(_overdue_statement(), {"overdue_before": utcnow()})
 
 
 def upcoming_for_asset(asset_id: int, limit: int = 5) -> list[LoanItem]:

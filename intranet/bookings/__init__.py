@@ -66,7 +66,7 @@ def register(app) -> None:
                     _l("Approvals"),
                     (),
                     roles.can_manage_front_desk,
-                    badge=services.pending_count,
+                    badge=services.pending_badge,
                     badge_endpoint="bookings.approvals_badge",
                     menu=FRONT_DESK_MENU,
                 ),

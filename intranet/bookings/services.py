@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Date, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from intranet.auth import permissions
@@ -42,6 +42,7 @@ from intranet.core.formatting import (
     office_zone,
     time_separator,
 )
+from intranet.core.layout import BadgeCount, badge_count
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
 
@@ -337,9 +338,26 @@ def waiting() -> list[Any]:
     return [Booking.status == BookingStatus.PENDING.value, Booking.day >= local_today()]
 
 
+@lru_cache(maxsize=1)
+def _pending_statement() -> Any:
+    return (
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.status == BookingStatus.PENDING.value,
+            Booking.day >= bindparam("pending_from", type_=Date()),
+        )
+    )
+
+
+def pending_badge() -> BadgeCount:
+    """How many wait for a decision (see :func:`waiting`): counted on the (status, day)
+    index alone, by a statement built once."""
+    return BadgeCount(_pending_statement(), {"pending_from": local_today()})
+
+
 def pending_count() -> int:
-    """How many wait for a decision: counted on the (status, day) index alone."""
-    return db.session.scalar(select(func.count()).select_from(Booking).where(*waiting())) or 0
+    return badge_count(pending_badge())
 
 
 # Lists show the booker's name, not the booker's pillar.

@@ -66,3 +66,46 @@ def test_lists_count_up_to_a_cap(app, login_as, make_room, book, next_week, smal
     app.config["PAGE_SIZE"] = 10
     whole = client.get("/bookings/").get_data(as_text=True)
     assert "6 hasil" in whole and 'class="pagination"' not in whole
+
+
+def _header(page: str) -> str:
+    return page[page.index('<header class="site-header">') : page.index("</header>")]
+
+
+def test_the_kept_header_carries_each_requests_own_values(
+    app, users, login_as, make_room, book, next_week
+):
+    """The header is rendered once per worker for everyone seeing the same entries; what
+    belongs to the request (CSRF token, the page to come back to, counts, the current
+    section, the reader's name) still comes out right."""
+    from datetime import time
+
+    room = make_room("Aula", needs_approval=True)
+    desk = login_as("receptionist")
+    first = desk.get("/bookings/calendar").get_data(as_text=True)
+    second = desk.get("/rooms/?x=1").get_data(as_text=True)
+    assert 'name="next" value="/bookings/calendar"' in _header(first)
+    assert 'name="next" value="/rooms/?x=1"' in _header(second)
+    with desk.session_transaction() as session:
+        raw = session["csrf_token"]
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', _header(second))
+    assert tokens and all(t.split(".")[0] for t in tokens)
+    from itsdangerous import URLSafeTimedSerializer
+
+    signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    assert {signer.loads(t) for t in tokens} == {raw}
+    # the current section moves with the page
+    assert re.search(r'href="/bookings/calendar" aria-current="page"', _header(first))
+    assert 'href="/bookings/calendar" aria-current' not in _header(second)
+    assert 'href="/rooms/" aria-current="page"' in _header(second)
+    # a new pending booking shows in the count at once
+    assert 'class="badge"' not in _header(desk.get("/rooms/").get_data(as_text=True))
+    book(room, next_week, time(9), time(10))
+    header = _header(desk.get("/rooms/").get_data(as_text=True))
+    assert re.search(r'class="badge"[^>]*>1<', header)
+    # another reader gets their own name and entries
+    staff = _header(login_as("staff").get("/rooms/").get_data(as_text=True))
+    assert "Approvals" not in staff and "Persetujuan" not in staff
+    assert users["staff"].full_name in staff and users["receptionist"].full_name in header
+    assert users["receptionist"].full_name not in staff
+    assert app.extensions["site_headers"]  # kept
