@@ -71,19 +71,22 @@ def nearest_free_times(
     end: time,
     exclude_ids: tuple[int, ...] = (),
     limit: int = 3,
+    busy: list[tuple[datetime, datetime]] | None = None,
 ) -> list[Slot]:
     """Slots of the same length in ``room`` on ``day``, free and within its hours,
-    nearest to the requested start first, then shown in time order."""
+    nearest to the requested start first, then shown in time order. ``busy``: the
+    room's (start, end) that day within its hours, when the caller has them already."""
     length = _minutes(end) - _minutes(start)
     if length <= 0:
         return []
     opens, closes = bookable_hours(room)
-    first, last = local_day_bounds(day)
-    busy = [
-        (b.start_at, b.end_at)
-        for b in bookings_between(first, last, room.id)
-        if b.id not in exclude_ids
-    ]
+    if busy is None:
+        first, last = local_day_bounds(day)
+        busy = [
+            (b.start_at, b.end_at)
+            for b in bookings_between(first, last, room.id, bare=True)
+            if b.id not in exclude_ids
+        ]
     step = current_app.config["BOOKING_SLOT_MINUTES"]
     wanted = _minutes(start)
     candidates = []
@@ -114,12 +117,13 @@ def suggest(
     end: time | None,
     people: int = 1,
     exclude_ids: tuple[int, ...] = (),
+    busy: list[tuple[datetime, datetime]] | None = None,
 ) -> Suggestions:
     """What to offer when a request clashes: other times here, other rooms now."""
     room = db.session.get(Room, room_id) if room_id else None
     if room is None or day is None or start is None or end is None or end <= start:
         return Suggestions([], [])
     return Suggestions(
-        nearest_free_times(room, day, start, end, exclude_ids),
+        nearest_free_times(room, day, start, end, exclude_ids, busy=busy),
         free_rooms(day, start, end, max(people, 1), exclude_room=room.id)[:4],
     )

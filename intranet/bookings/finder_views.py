@@ -61,8 +61,15 @@ def _defaults(form: FinderForm) -> None:
 
 
 @rooms_bp.app_template_global()
-def booking_suggestions(form, booking=None) -> finder.Suggestions:
-    """For a booking form whose time clashes: other free times here, other rooms then."""
+def booking_suggestions(form, booking=None, availability=None) -> finder.Suggestions:
+    """For a booking form whose time clashes: other free times here, other rooms then
+    (``availability``: the strip's day of the same room, whose bookings are reused)."""
+    busy = None
+    if availability is not None and (availability.room.id, availability.day) == (
+        form.room_id.data,
+        form.date.data,
+    ):
+        busy = [(s.booking.start_at, s.booking.end_at) for s in availability.segments]
     return finder.suggest(
         form.room_id.data,
         form.date.data,
@@ -70,6 +77,7 @@ def booking_suggestions(form, booking=None) -> finder.Suggestions:
         form.end.data,
         form.attendees.data or 1,
         exclude_ids=(booking.id,) if booking else (),
+        busy=busy,
     )
 
 

@@ -152,6 +152,8 @@ class Booking(db.Model):
         Index("ix_booking_booked_by_start", "booked_by_id", "start_at"),
         Index("ix_booking_booked_by_decided", "booked_by_id", "decided_at"),
         Index("ix_booking_updated", "updated_at"),  # the newest change: feeds' version
+        # The list filtered by pillar (and status): a page and its capped count.
+        Index("ix_booking_pillar_status_start", "pillar_id", "status", "start_at"),
     )
 
     def set_day(self) -> None:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import Date, Select, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from intranet.auth import permissions
 from intranet.auth.models import Pillar, User
@@ -237,9 +237,18 @@ def not_over(now: datetime) -> list[Any]:
 
 
 def bookings_between(
-    start: datetime, end: datetime, room_id: int | None = None, holding_only: bool = True
+    start: datetime,
+    end: datetime,
+    room_id: int | None = None,
+    holding_only: bool = True,
+    *,
+    bare: bool = False,
 ) -> list[Booking]:
+    """``bare``: the bookings without their room, pillar and booker (for a caller that
+    reads only their own columns)."""
     stmt = select(Booking).where(*touching(start, end))
+    if bare:
+        stmt = stmt.options(lazyload("*"))
     if holding_only:
         stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
     if room_id is not None:
@@ -1134,7 +1143,7 @@ def day_schedule(
         return round(100 * min(max((moment - start).total_seconds(), 0), span) / span, 2)
 
     segments = []
-    for booking in bookings_between(start, end, room.id):
+    for booking in bookings_between(start, end, room.id, bare=True):
         if booking.id in exclude_ids:
             continue
         left = percent(booking.start_at)
