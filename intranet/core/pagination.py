@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from intranet.extensions import db
 
@@ -73,7 +73,11 @@ def paginate(stmt: Any, per_page: int | None = None) -> Page:
     if not has_next:
         total, capped = seen, False
     else:
-        limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+        # Counted on the filter alone: no columns to read (an index may answer it all).
+        bare = stmt.order_by(None)
+        if not bare._distinct and not bare._group_by_clauses:
+            bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        limited = bare.limit(COUNT_CAP + 1).subquery()
         total = db.session.scalar(select(func.count()).select_from(limited)) or 0
         capped = total > COUNT_CAP
         total = min(total, COUNT_CAP)
