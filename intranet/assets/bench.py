@@ -7,7 +7,15 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from intranet.assets.models import Asset, Loan, LoanItem, search_text
+from intranet.assets.models import (
+    Asset,
+    AssetWord,
+    Loan,
+    LoanItem,
+    search_text,
+    word_rows,
+    words_text,
+)
 from intranet.core.features import BenchContext, BenchOffice, BenchPage, bench_pages, bench_seeder
 from intranet.extensions import db
 
@@ -58,10 +66,14 @@ def seed(office: BenchOffice) -> None:
                 "updated_at": now,
             }
         )
+    words: list[dict[str, Any]] = []
     for row in rows:
         row["search_text"] = search_text(row)
+        words += word_rows(row["id"], row["kode_barang"], row["register_no"], words_text(row))
     for chunk in range(0, len(rows), 5_000):
         db.session.execute(insert(Asset), rows[chunk : chunk + 5_000])
+    for chunk in range(0, len(words), 20_000):
+        db.session.execute(insert(AssetWord), words[chunk : chunk + 20_000])
     _loans(office, count)
 
 

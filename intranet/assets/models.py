@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -163,6 +165,72 @@ def search_text(values: dict) -> str:
 @event.listens_for(Asset, "before_update")
 def _keep_search_text(_mapper, _connection, asset: Asset) -> None:
     asset.search_text = search_text({name: getattr(asset, name) for name in SEARCHED})
+
+
+# The longest beginning of a word the index keeps; longer words are also checked in full.
+WORD_PREFIX = 12
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+class AssetWord(db.Model):
+    """Each beginning (2 to 12 letters) of every run of letters in an item's searched
+    text ("proyektor epson eb-x500" → pr, pro, …, ep, eps, …, eb, x), with the item's
+    code. A search for a word reads its entries in register order and stops after a
+    page: it costs what the page shows, not what the register holds (a LIKE over the
+    text read every item). Kept by the listeners below; numbers are searched in the text.
+    """
+
+    __tablename__ = "asset_word"
+
+    word: Mapped[str] = mapped_column(String(WORD_PREFIX), primary_key=True)
+    kode_barang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    register_no: Mapped[str] = mapped_column(String(4), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"), index=True)
+
+
+def word_beginnings(text: str) -> set[str]:
+    """The beginnings the index keeps for a searched text."""
+    found: set[str] = set()
+    for run in _LETTERS.findall(text.lower()):
+        found.update(run[:length] for length in range(2, min(len(run), WORD_PREFIX) + 1))
+    return found
+
+
+def word_rows(asset_id: int, kode_barang: str, register_no: str, text: str) -> list[dict]:
+    return [
+        {"word": w, "kode_barang": kode_barang, "register_no": register_no, "asset_id": asset_id}
+        for w in sorted(word_beginnings(text))
+    ]
+
+
+def words_text(values: dict) -> str:
+    """The text whose words are indexed: the searched fields but the code."""
+    return " ".join(values.get(name) or "" for name in SEARCHED[:7])
+
+
+@event.listens_for(Asset, "after_insert")
+def _add_words(_mapper, connection, asset: Asset) -> None:
+    _write_words(connection, asset)
+
+
+@event.listens_for(Asset, "after_update")
+def _change_words(_mapper, connection, asset: Asset) -> None:
+    state = inspect(asset)
+    if any(state.attrs[name].history.has_changes() for name in SEARCHED):
+        _write_words(connection, asset)
+
+
+def _write_words(connection, asset: Asset) -> None:
+    table = AssetWord.__table__
+    connection.execute(table.delete().where(table.c.asset_id == asset.id))
+    rows = word_rows(
+        asset.id,
+        asset.kode_barang,
+        asset.register_no,
+        words_text({name: getattr(asset, name) for name in SEARCHED}),
+    )
+    if rows:
+        connection.execute(table.insert(), rows)
 
 
 class LoanStatus(enum.StrEnum):

@@ -15,12 +15,15 @@ from typing import Any
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from intranet.assets.models import (
     CONDITION_RANK,
+    WORD_PREFIX,
     Asset,
     AssetStatus,
+    AssetWord,
     Condition,
     Origin,
 )
@@ -487,14 +490,51 @@ def scanned_asset_id(query: str) -> int | None:
     return None
 
 
-def _conditions(filters: Filters) -> list[Any]:
+def _query_words(filters: Filters) -> list[str]:
+    q = filters.q.strip()
+    if not q or (KODE_PREFIX_RE.match(q) and "." in q):
+        return []
+    return q.lower().replace("%", "").replace("_", "").split()[:5]
+
+
+def _indexed(word: str) -> bool:
+    """Words of letters are found through the word index (by their beginning); others
+    (numbers, serials, plates, single letters) anywhere in the text."""
+    return len(word) >= 2 and word.isalpha()
+
+
+def _driving_word(filters: Filters) -> str | None:
+    """The query's first indexed word: its index entries, in register order, drive a
+    search sorted by code (the default), so it stops after a page."""
+    if filters.sort not in ("code", "", None):
+        return None
+    return next((w for w in _query_words(filters) if _indexed(w)), None)
+
+
+def _word_condition(word: str) -> list[Any]:
+    other = aliased(AssetWord)  # the driving word's entries may be in the outer query
+    found = [exists().where(other.asset_id == Asset.id, other.word == word[:WORD_PREFIX])]
+    if len(word) > WORD_PREFIX:
+        found.append(Asset.search_text.contains(word, autoescape=True))
+    return found
+
+
+def _conditions(filters: Filters, driver: str | None = None) -> list[Any]:
+    """The filters as conditions on Asset; ``driver``: the word a join on AssetWord
+    already stands for (see :func:`_searched`)."""
     where: list[Any] = []
     q = filters.q.strip()
     if q:
         if KODE_PREFIX_RE.match(q) and "." in q:
             where.append(_kode_prefix(q))
-        else:
-            for word in q.lower().replace("%", "").replace("_", "").split()[:5]:
+        for word in _query_words(filters):
+            if word == driver:
+                driver = None  # once: the same word twice is one condition
+                if len(word) > WORD_PREFIX:
+                    where.append(Asset.search_text.contains(word, autoescape=True))
+            elif _indexed(word):
+                where.extend(_word_condition(word))
+            else:
                 where.append(Asset.search_text.contains(word, autoescape=True))
     if filters.room_id == 0:
         where.append(Asset.room_id.is_(None))
@@ -527,6 +567,16 @@ def register_select(filters: Filters) -> Any:
     """The register's rows for these filters, sorted (the page reads one page of it)."""
     order = SORTS.get(filters.sort, SORTS["code"])
     return select(Asset).where(and_(True, *_conditions(filters))).order_by(*order)
+
+
+def _searched(stmt: Any, filters: Filters) -> Any:
+    """``stmt`` (over Asset) for these filters: from the query's first indexed word's
+    entries joined to their items when there is one, else over the items."""
+    driver = _driving_word(filters)
+    if driver:
+        stmt = stmt.select_from(AssetWord).join(Asset, Asset.id == AssetWord.asset_id)
+        stmt = stmt.where(AssetWord.word == driver[:WORD_PREFIX])
+    return stmt.where(and_(True, *_conditions(filters, driver)))
 
 
 def register_version() -> tuple[Any, Any]:
@@ -565,9 +615,7 @@ def register_totals(filters: Filters) -> tuple[int, int]:
         _TOTALS.move_to_end(key)
         return cached[1], cached[2]
     row = db.session.execute(
-        select(func.count(Asset.id), func.coalesce(func.sum(Asset.value), 0)).where(
-            and_(True, *_conditions(filters))
-        )
+        _searched(select(func.count(Asset.id), func.coalesce(func.sum(Asset.value), 0)), filters)
     ).one()
     count, total = int(row[0]), int(row[1])
     _TOTALS[key] = (version, count, total)
@@ -583,10 +631,14 @@ def register_page(filters: Filters, count: int, per_page: int) -> Page:
         abort(404)
     # The page's ids first: the database filters and sorts without joins (a search in
     # register order reads one covering index), then those rows whole.
+    driver = _driving_word(filters)
+    if driver:
+        order = (AssetWord.kode_barang, AssetWord.register_no)
+    else:
+        order = SORTS.get(filters.sort, SORTS["code"])
     ids_stmt = (
-        select(Asset.id)
-        .where(and_(True, *_conditions(filters)))
-        .order_by(*SORTS.get(filters.sort, SORTS["code"]))
+        _searched(select(Asset.id), filters)
+        .order_by(*order)
         .limit(per_page + 1)
         .offset((number - 1) * per_page)
     )

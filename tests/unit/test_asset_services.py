@@ -151,3 +151,49 @@ def test_fast_rupiah_matches_the_core_filter(app, amount):
 
             with force_locale(language):
                 assert services.rupiah_formatter()(amount) == format_rupiah(amount)
+
+
+def _found(**filters) -> list[str]:
+    page = services.register_page(services.Filters(**filters), 0, 50)
+    return [a.name for a in page.items]
+
+
+def test_search_finds_words_by_their_beginning_in_register_order(ctx):
+    make_asset(
+        kode_barang="1.3.2.10.01.02.001", name="Laptop Lenovo", brand_type="", serial_no="SN-884471"
+    )
+    make_asset(kode_barang="1.3.2.05.01.04.001", name="Laptop Asus", brand_type="Asus X")
+    make_asset(kode_barang="1.3.2.05.02.06.002", name="Proyektor Epson", brand_type="Epson")
+    make_asset(kode_barang="1.3.2.05.02.06.002", name="Kursi", brand_type="Chitose Internasional")
+    # by the beginning of any word, in register (code) order, with the totals
+    assert _found(q="lap") == ["Laptop Asus", "Laptop Lenovo"]
+    assert _found(q="LAPTOP") == ["Laptop Asus", "Laptop Lenovo"]
+    assert services.register_totals(services.Filters(q="lap"))[0] == 2
+    assert _found(q="eps") == ["Proyektor Epson"]
+    assert _found(q="top") == []  # words are found by their beginning
+    # every word must match; numbers and serials anywhere in the text
+    assert _found(q="laptop asus") == ["Laptop Asus"]
+    assert _found(q="laptop 4471") == ["Laptop Lenovo"]
+    assert _found(q="884") == ["Laptop Lenovo"]
+    # a word longer than the index keeps is checked in full
+    assert _found(q="internasional") == ["Kursi"]
+    assert _found(q="internasionalx") == []
+    # other sorts and filters still apply
+    assert _found(q="laptop", sort="name") == ["Laptop Asus", "Laptop Lenovo"]
+    assert _found(q="laptop", kode="1.3.2.10") == ["Laptop Lenovo"]
+
+
+def test_the_word_index_follows_changes(ctx):
+    from sqlalchemy import select
+
+    from intranet.assets.models import AssetWord, word_beginnings
+
+    asset = make_asset(name="Lemari arsip", brand_type="Brother")
+    assert _found(q="lemari") == ["Lemari arsip"]
+    data = services.AssetData(**{name: getattr(asset, name) for name in services.AUDIT_FIELDS})
+    data.name = "Filing cabinet"
+    services.update_asset(asset.id, data, actor=None)
+    assert _found(q="lemari") == []
+    assert _found(q="filing") == ["Filing cabinet"]
+    stored = set(db.session.scalars(select(AssetWord.word).where(AssetWord.asset_id == asset.id)))
+    assert stored == word_beginnings("Filing cabinet Brother " + asset.serial_no)
