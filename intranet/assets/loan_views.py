@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask import abort, flash, request, url_for
@@ -38,6 +39,7 @@ def loans_index():
     if view not in VIEWS or (not handler and view != "mine"):
         view = "mine"
     page = paginate(loans.loans_select(user=current_user, view=view))
+    page = replace(page, items=loans.loan_rows(page.items))
     return render(
         "assets/loans/index.html",
         "assets/loans/_list.html",

@@ -145,3 +145,21 @@ def test_validation_names_every_field(users, ctx):
     with pytest.raises(loans.LoanInvalid) as error:
         loans.request_loan(users["staff"], loans.LoanRequest([], None, None, ""))
     assert set(error.value.errors) == {"asset_ids", "start_at", "end_at", "purpose"}
+
+
+def test_the_list_reads_loans_as_rows_in_the_pages_order(users, day):
+    five = [make_asset(name=f"Kursi lipat {n}") for n in range(5)]
+    first = make_loan(users["staff"], five, day)
+    second = make_loan(users["secretary"], [make_asset(name="Proyektor")], day + timedelta(days=1))
+    db.session.get(Loan, second.id).pillar_id = users["secretary"].pillar_id  # for a pillar
+    db.session.commit()
+    ids = list(db.session.scalars(loans.loans_select(user=users["receptionist"], view="all")))
+    assert ids[:2] == [second.id, first.id]  # newest first
+    rows = loans.loan_rows(ids)
+    assert [r.id for r in rows] == ids
+    many = rows[1]
+    assert many.borrower_name == users["staff"].full_name and many.status == "requested"
+    assert [name for name, _register in many.items] == [a.name for a in five[:3]]
+    assert many.item_count == 5  # the list says "and 2 more"
+    assert rows[0].pillar_code == users["secretary"].pillar.code and many.pillar_code is None
+    assert loans.loan_rows([]) == []
