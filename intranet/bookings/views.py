@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 from flask import abort, current_app, flash, request, url_for
@@ -507,10 +508,11 @@ def index():
     if "from" not in request.args and not filters["date_to"]:
         filters["date_from"] = local_today()
     stmt = services.search_bookings(user_id=current_user.id if who == "mine" else None, **filters)
+    page = paginate(stmt.with_only_columns(Booking.id))
     return render(
         "bookings/index.html",
         "bookings/_list.html",
-        page=paginate(stmt),
+        page=replace(page, items=services.booking_rows(page.items)),
         who=who,
         filters=filters,
         rooms=services.active_rooms(),

@@ -355,6 +355,11 @@ def test_search_and_schedule(ctx, make_room, staff, next_week):
     booking = services.create_booking(staff, req(room, next_week, (9, 0), (10, 0)))
     found = db.session.scalars(services.search_bookings(user_id=staff.id, date_from=next_week))
     assert [b.id for b in found] == [booking.id]
+    later = services.create_booking(staff, req(room, next_week, (11, 0), (12, 0)))
+    rows = services.booking_rows([later.id, booking.id, 999_999])  # the page's order
+    assert [r.id for r in rows] == [later.id, booking.id]
+    assert (rows[1].room_name, rows[1].booked_by_name) == (room.name, staff.full_name)
+    assert rows[1].start_at == booking.start_at and rows[1].status == booking.status
     schedule = services.day_schedule(room, next_week)
     assert len(schedule.segments) == 1
     segment = schedule.segments[0]
