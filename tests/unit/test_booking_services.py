@@ -361,7 +361,7 @@ def test_search_and_schedule(ctx, make_room, staff, next_week):
     assert (rows[1].room_name, rows[1].booked_by_name) == (room.name, staff.full_name)
     assert rows[1].start_at == booking.start_at and rows[1].status == booking.status
     schedule = services.day_schedule(room, next_week)
-    assert len(schedule.segments) == 1
+    assert [s.booking.id for s in schedule.segments] == [booking.id, later.id]
     segment = schedule.segments[0]
     assert 0 < segment.left < 100 and 0 < segment.width < 100
     assert isinstance(datetime.now(UTC), datetime)
