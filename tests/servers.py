@@ -1,4 +1,5 @@
-"""Real app servers for tests: gunicorn in its own process group, and a small HTTP client.
+"""Real app servers for tests: gunicorn in its own process group, the app on a threaded
+server in the test's process, a small HTTP client, and requests fired all at once.
 
 with Gunicorn(app, workers=2) as server:
     browser = Browser(server.base)
@@ -15,11 +16,18 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 
@@ -188,3 +196,40 @@ class Gunicorn:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def threaded_server(app) -> Iterator[str]:
+    """The app on werkzeug's threaded server in this process; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def signed_in(base: str, usernames: list[str], token_path: str) -> list[tuple[Browser, str]]:
+    """A browser per username, logged in, with a CSRF token from ``token_path``."""
+    browsers = []
+    for username in usernames:
+        browser = Browser(base)
+        assert browser.login(username) == 303
+        browsers.append((browser, browser.token(token_path)))
+    return browsers
+
+
+T = TypeVar("T")
+
+
+def all_at_once(calls: list[Callable[[], T]]) -> list[T]:
+    """Run the calls in threads released together by a barrier; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        barrier.wait(timeout=60)
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

@@ -5,12 +5,8 @@ Fired over real HTTP at a threaded server, on whichever database the suite runs.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from intranet.announcements.models import (
     Announcement,
@@ -20,29 +16,15 @@ from intranet.announcements.models import (
 )
 from intranet.extensions import db
 from tests.announcement_helpers import categories, post  # noqa: F401
-from tests.servers import Browser
+from tests.servers import Browser, all_at_once, threaded_server
 
 REQUESTS = 12
 
 
 @pytest.fixture
 def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-
-
-def _all_at_once(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait(timeout=60)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
+    with threaded_server(app) as base:
+        yield base
 
 
 def test_many_tabs_acknowledge_once(app, server, users, post, make_user):  # noqa: F811
@@ -53,7 +35,7 @@ def test_many_tabs_acknowledge_once(app, server, users, post, make_user):  # noq
         browser = Browser(server)
         browser.login(reader.username)
         browsers.append((browser, browser.token(f"/announcements/{notice_id}")))
-    results = _all_at_once(
+    results = all_at_once(
         [
             lambda b=b, t=t: b.request(f"/announcements/{notice_id}/ack", {"csrf_token": t})
             for b, t in browsers
@@ -74,7 +56,7 @@ def test_many_tabs_open_a_post_once(app, server, users, post, make_user):  # noq
         browser = Browser(server)
         browser.login(reader.username)
         browsers.append(browser)
-    results = _all_at_once([lambda b=b: b.request(f"/announcements/{notice_id}") for b in browsers])
+    results = all_at_once([lambda b=b: b.request(f"/announcements/{notice_id}") for b in browsers])
     assert [status for status, _ in results] == [200] * REQUESTS
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AnnouncementRead)) == 1
@@ -88,7 +70,7 @@ def test_simultaneous_edits_keep_every_version(app, server, users, post, categor
         browser = Browser(server)
         browser.login(users["secretary"].username)
         editors.append((browser, browser.token(f"/announcements/{notice_id}/edit")))
-    results = _all_at_once(
+    results = all_at_once(
         [
             lambda b=b, t=t, n=n: b.request(
                 f"/announcements/{notice_id}/edit",

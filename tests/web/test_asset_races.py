@@ -6,18 +6,16 @@ whichever database the suite runs (``make test-postgres`` runs it on PostgreSQL)
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from werkzeug.serving import make_server
 
 from intranet.assets.models import Loan, LoanItem
 from intranet.core.formatting import local_today
 from intranet.extensions import db
 from tests.asset_helpers import make_asset
-from tests.servers import Browser, Gunicorn
+from tests.servers import Gunicorn, all_at_once, signed_in, threaded_server
 
 REQUESTS = 16
 
@@ -38,20 +36,13 @@ def contenders(app, make_user):
 
 
 def _fire(base: str, people, form) -> list[tuple[int, str]]:
-    browsers = []
-    for n in range(REQUESTS):
-        browser = Browser(base)
-        browser.login(people[n % len(people)].username)
-        browsers.append((browser, browser.token("/assets/loans/new")))
-    barrier = threading.Barrier(REQUESTS)
-
-    def post(pair):
-        browser, token = pair
-        barrier.wait(timeout=60)
-        return browser.request("/assets/loans/new", {**form, "csrf_token": token})
-
-    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
-        return list(pool.map(post, browsers))
+    names = [people[n % len(people)].username for n in range(REQUESTS)]
+    return all_at_once(
+        [
+            partial(browser.request, "/assets/loans/new", {**form, "csrf_token": token})
+            for browser, token in signed_in(base, names, "/assets/loans/new")
+        ]
+    )
 
 
 def _assert_one_winner(results) -> None:
@@ -68,13 +59,8 @@ def _assert_one_winner(results) -> None:
 
 def test_concurrent_loan_requests_threads(app, contenders):
     people, form = contenders
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        results = _fire(f"http://127.0.0.1:{server.server_port}", people, form)
-    finally:
-        server.shutdown()
+    with threaded_server(app) as base:
+        results = _fire(base, people, form)
     _assert_one_winner(results)
 
 

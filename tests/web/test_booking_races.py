@@ -6,71 +6,15 @@ worker processes (separate processes), on whichever database the suite runs.
 
 from __future__ import annotations
 
-import http.cookiejar
-import os
-import re
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from functools import partial
 
 import pytest
-from werkzeug.serving import make_server
 
 from intranet.bookings.models import Booking
 from intranet.extensions import db
-from tests.conftest import PASSWORD
+from tests.servers import Browser, Gunicorn, all_at_once, signed_in, threaded_server
 
 REQUESTS = 20
-TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
-
-
-class Browser:
-    """A minimal HTTP client with cookies, enough to log in and post a form."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def token(self, path: str) -> str:
-        _status, html = self.request(path)
-        match = TOKEN_RE.search(html)
-        assert match, html[:500]
-        return match.group(1) or match.group(2)
-
-    def login(self, username: str) -> None:
-        token = self.token("/login")
-        status, _ = self.request(
-            "/login", {"csrf_token": token, "username": username, "password": PASSWORD}
-        )
-        assert status == 303
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -90,20 +34,13 @@ def contenders(app, make_user, make_room, next_week):
 
 
 def _fire(base: str, users, form) -> list[tuple[int, str]]:
-    browsers = []
-    for n in range(REQUESTS):
-        browser = Browser(base)
-        browser.login(users[n % len(users)].username)
-        browsers.append((browser, browser.token("/bookings/new")))
-    barrier = threading.Barrier(REQUESTS)
-
-    def post(pair):
-        browser, token = pair
-        barrier.wait(timeout=60)
-        return browser.request("/bookings/new", {**form, "csrf_token": token})
-
-    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
-        return list(pool.map(post, browsers))
+    names = [users[n % len(users)].username for n in range(REQUESTS)]
+    return all_at_once(
+        [
+            partial(browser.request, "/bookings/new", {**form, "csrf_token": token})
+            for browser, token in signed_in(base, names, "/bookings/new")
+        ]
+    )
 
 
 def _assert_one_winner(results) -> None:
@@ -119,57 +56,15 @@ def _assert_one_winner(results) -> None:
 
 def test_concurrent_requests_threads(app, contenders):
     users, form = contenders
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        results = _fire(f"http://127.0.0.1:{server.server_port}", users, form)
-    finally:
-        server.shutdown()
+    with threaded_server(app) as base:
+        results = _fire(base, users, form)
     _assert_one_winner(results)
 
 
 def test_concurrent_requests_processes(app, contenders):
     users, form = contenders
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "INTRANET_SECRET_KEY": app.config["SECRET_KEY"],
-        "INTRANET_PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-        "INTRANET_DEMO": "0",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "wsgi:app",
-        ],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        results = _fire(base, users, form)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with Gunicorn(app, workers=4) as server:
+        results = _fire(server.base, users, form)
     _assert_one_winner(results)
 
 
@@ -204,40 +99,26 @@ def test_concurrent_series_moves_into_one_slot(app, make_user, make_room, next_w
         firsts.append(dates[0].id)
     db.session.commit()
     room_id, usernames = str(room.id), [owner.username for owner in owners]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}"
-        browsers = []
+    move = {
+        "room_id": room_id,
+        "date": next_week.isoformat(),
+        "start": "16:00",
+        "end": "16:30",
+        "title": "Pindah",
+        "attendees": "5",
+        "pillar_id": "",
+        "scope": "all",
+    }
+    with threaded_server(app) as base:
+        edits = []
         for username, booking_id in zip(usernames, firsts, strict=True):
             browser = Browser(base)
-            browser.login(username)
-            browsers.append((browser, browser.token(f"/bookings/{booking_id}/edit"), booking_id))
-        barrier = threading.Barrier(SERIES_EDITS)
-
-        def post(item):
-            browser, token, booking_id = item
-            barrier.wait(timeout=60)
-            return browser.request(
-                f"/bookings/{booking_id}/edit",
-                {
-                    "csrf_token": token,
-                    "room_id": room_id,
-                    "date": next_week.isoformat(),
-                    "start": "16:00",
-                    "end": "16:30",
-                    "title": "Pindah",
-                    "attendees": "5",
-                    "pillar_id": "",
-                    "scope": "all",
-                },
+            assert browser.login(username) == 303
+            path = f"/bookings/{booking_id}/edit"
+            edits.append(
+                partial(browser.request, path, {**move, "csrf_token": browser.token(path)})
             )
-
-        with ThreadPoolExecutor(max_workers=SERIES_EDITS) as pool:
-            results = list(pool.map(post, browsers))
-    finally:
-        server.shutdown()
+        results = all_at_once(edits)
     statuses = sorted(status for status, _ in results)
     assert statuses == [303] + [422] * (SERIES_EDITS - 1), statuses
     with app.test_request_context():

@@ -7,19 +7,16 @@ on whichever database the suite runs (``make test-postgres`` for PostgreSQL).
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import time as clock
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from intranet.extensions import db
 from intranet.trainings import services
 from intranet.trainings.models import Registration, Training
-from tests.servers import Gunicorn
-from tests.web.test_booking_races import Browser
+from tests.servers import Gunicorn, all_at_once, signed_in, threaded_server
 
 CONTENDERS = 24
 CAPACITY = 10
@@ -40,21 +37,12 @@ def last_seats(app, make_user, make_training, next_week):
 
 
 def _fire(base: str, training_id: int, contenders) -> list[int]:
-    browsers = []
-    for person in contenders:
-        browser = Browser(base)
-        browser.login(person.username)
-        browsers.append((browser, browser.token(f"/trainings/{training_id}")))
-    barrier = threading.Barrier(len(browsers))
-
-    def post(pair):
-        browser, token = pair
-        barrier.wait(timeout=60)
-        status, _html = browser.request(f"/trainings/{training_id}/register", {"csrf_token": token})
-        return status
-
-    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
-        return list(pool.map(post, browsers))
+    path = f"/trainings/{training_id}/register"
+    browsers = signed_in(base, [p.username for p in contenders], f"/trainings/{training_id}")
+    results = all_at_once(
+        [partial(browser.request, path, {"csrf_token": token}) for browser, token in browsers]
+    )
+    return [status for status, _html in results]
 
 
 def _assert_seats(training_id: int, contenders) -> None:
@@ -93,13 +81,8 @@ def _assert_seats(training_id: int, contenders) -> None:
 
 def test_concurrent_registrations_threads(app, last_seats):
     training_id, contenders = last_seats
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        statuses = _fire(f"http://127.0.0.1:{server.server_port}", training_id, contenders)
-    finally:
-        server.shutdown()
+    with threaded_server(app) as base:
+        statuses = _fire(base, training_id, contenders)
     assert statuses == [303] * CONTENDERS
     _assert_seats(training_id, contenders)
 
