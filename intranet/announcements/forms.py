@@ -89,10 +89,6 @@ class AnnouncementForm(FlaskForm):
         return value.replace(tzinfo=office_zone()) if value else None
 
 
-class EmptyForm(FlaskForm):
-    """Button-only POSTs (acknowledge, delete, restore) carry a CSRF token."""
-
-
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), render_kw={"maxlength": 60})
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])

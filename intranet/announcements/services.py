@@ -389,42 +389,6 @@ def unread_ids(user: Any, posts: Iterable[Announcement], now: datetime | None = 
     return set(recent) - read
 
 
-def receipts(
-    user: Any, posts: Iterable[Announcement], now: datetime | None = None
-) -> tuple[set[int], set[int]]:
-    """(unread, acknowledged) ids among these posts for the user, in one query."""
-    now = now or utcnow()
-    posts = list(posts)
-    if not posts:
-        return set(), set()
-    read = aliased(AnnouncementRead)
-    ack = aliased(AnnouncementAck)
-    rows = db.session.execute(
-        select(Announcement.id, read.user_id.is_not(None), ack.user_id.is_not(None))
-        .outerjoin(read, and_(read.announcement_id == Announcement.id, read.user_id == user.id))
-        .outerjoin(ack, and_(ack.announcement_id == Announcement.id, ack.user_id == user.id))
-        .where(Announcement.id.in_([p.id for p in posts]))
-    )
-    seen = {row[0]: (bool(row[1]), bool(row[2])) for row in rows}
-    recent = {p.id for p in posts if now - unread_window() < p.publish_at <= now}
-    unread = {pid for pid in recent if not seen.get(pid, (False, False))[0]}
-    acked = {pid for pid, (_r, a) in seen.items() if a}
-    return unread, acked
-
-
-def acked_ids(user: Any, posts: Iterable[Announcement]) -> set[int]:
-    ids = [p.id for p in posts if p.requires_ack]
-    if not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(AnnouncementAck.announcement_id).where(
-                AnnouncementAck.user_id == user.id, AnnouncementAck.announcement_id.in_(ids)
-            )
-        )
-    )
-
-
 def visible_or_none(user: Any, post_id: int) -> Announcement | None:
     post = db.session.get(Announcement, post_id)
     if post is None or not can_see_announcement(user, post):
@@ -490,12 +454,6 @@ def validate(user: Any, data: PostData, now: datetime, post: Announcement | None
             add("link", _("Choose an event from the list."))
     if errors:
         raise InvalidPost(errors)
-
-
-def _audience_value(post: Announcement) -> str:
-    if post.audience_all:
-        return str(_("Everyone"))
-    return ", ".join(str(pid) for pid in post.audience_pillar_ids)
 
 
 def _snapshot(post: Announcement) -> dict[str, Any]:
@@ -847,13 +805,6 @@ def read_count(post: Announcement) -> int:
     )
 
 
-def audience_size(post: Announcement) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(audience_users_query(post).subquery()))
-        or 0
-    )
-
-
 def history(post: Announcement) -> list[AnnouncementVersion]:
     return list(
         db.session.scalars(
@@ -861,14 +812,6 @@ def history(post: Announcement) -> list[AnnouncementVersion]:
             .where(AnnouncementVersion.announcement_id == post.id)
             .order_by(AnnouncementVersion.version.desc())
         )
-    )
-
-
-def audience_label(post: Announcement, pillars_by_id: dict[int, Pillar]) -> str:
-    if post.audience_all:
-        return _("Everyone")
-    return ", ".join(
-        pillars_by_id[pid].code for pid in post.audience_pillar_ids if pid in pillars_by_id
     )
 
 

@@ -8,11 +8,10 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, select
 
 from intranet.announcements import announcements_bp as bp
 from intranet.announcements import links, services
-from intranet.announcements.forms import ALL, AnnouncementForm, EmptyForm
+from intranet.announcements.forms import ALL, AnnouncementForm
 from intranet.announcements.models import Announcement
 from intranet.announcements.permissions import (
     can_edit_announcement,
@@ -25,7 +24,8 @@ from intranet.auth.services import pillar_choices
 from intranet.core import attachments, markdown
 from intranet.core.db import utcnow
 from intranet.core.formatting import format_date_long
-from intranet.core.pagination import Page
+from intranet.core.forms import EmptyForm
+from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
@@ -52,28 +52,6 @@ def _editable_or_403(post_id: int) -> Announcement:
 # The board counts its matches only this far ("more than 240"): twenty pages of cards is
 # more than anyone pages through, and the count stays the same cost as years pile up.
 COUNT_CAP = 240
-
-
-def _paginate_ids(stmt) -> Page:
-    """The ``?page=`` page of post ids, as :func:`core.pagination.paginate` but with the
-    board's own, lower count cap."""
-    number = request.args.get("page", 1, type=int)
-    if number < 1 or number > 10_000:
-        abort(404)
-    ids = list(db.session.scalars(stmt.limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE)))
-    if number > 1 and not ids:
-        abort(404)
-    has_next = len(ids) > PER_PAGE
-    items = ids[:PER_PAGE]
-    seen = (number - 1) * PER_PAGE + len(items)
-    if not has_next:
-        total, capped = seen, False
-    else:
-        limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
-        total = db.session.scalar(select(func.count()).select_from(limited)) or 0
-        capped = total > COUNT_CAP
-        total = max(seen, min(total, COUNT_CAP))
-    return Page(items, number, PER_PAGE, has_next, total, capped)
 
 
 def card_context(posts: list) -> dict:
@@ -117,7 +95,7 @@ def index():
     except NotAllowed:
         abort(403)
     # Page over ids (cheap), then read the page's cards as plain rows.
-    page = _paginate_ids(stmt.with_only_columns(Announcement.id))
+    page = paginate(stmt.with_only_columns(Announcement.id), PER_PAGE, count_cap=COUNT_CAP)
     page.items = services.cards(current_user, page.items)
     full_page = not wants_fragment("board")
     return render(

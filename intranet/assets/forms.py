@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -135,10 +133,3 @@ class LoanForm(FlaskForm):
     )
     purpose = TextAreaField(_l("Purpose"), validators=[Length(max=2000)])
     pillar_id = SelectField(_l("For pillar"), coerce=_optional_int, validate_choice=False)
-
-
-def parse_local(value: str | None) -> datetime | None:
-    try:
-        return datetime.strptime(value or "", "%Y-%m-%dT%H:%M")
-    except ValueError:
-        return None

@@ -37,6 +37,7 @@ from intranet.auth.models import Pillar
 from intranet.bookings.models import Room
 from intranet.core import uploads
 from intranet.core.db import write_transaction
+from intranet.core.formatting import spreadsheet_safe
 from intranet.core.services import ServiceError
 from intranet.extensions import db
 
@@ -123,22 +124,15 @@ def to_csv(rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        # A leading "=", "+", "-" or "@" would be a formula in a spreadsheet: quote it away.
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def to_xlsx(rows: list[list[Any]]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("KIB B")
     for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -164,8 +164,6 @@ def _save(form: AssetForm, asset: Asset | None):
     form.validate()
     data = _data_from_form(form)
     errors = services.validate(data.cleaned(), asset.id if asset else None)
-    if form.year.data is None and not form.year.errors:
-        pass  # the service's "give the year" stands
     if form.errors or errors:
         _show_errors(form, errors)
         return None

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from intranet.auth import colours, permissions, services
-from intranet.auth.forms import EmptyForm, PasswordResetForm, PillarForm, UserForm
+from intranet.auth.forms import PasswordResetForm, PillarForm, UserForm
 from intranet.auth.login import referrer_path
 from intranet.auth.models import Pillar, User
 from intranet.core.db import write_transaction
-from intranet.core.forms import apply_service_error
+from intranet.core.forms import EmptyForm, apply_service_error
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import ServiceError

@@ -19,10 +19,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from intranet.auth.services import ROLE_LABELS
 
 
-class EmptyForm(FlaskForm):
-    """Button-only actions: just the CSRF token."""
-
-
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),

@@ -10,13 +10,12 @@ from intranet.auth import services
 from intranet.auth.forms import (
     ChangePasswordForm,
     ContactForm,
-    EmptyForm,
     LanguageForm,
     LoginForm,
 )
 from intranet.auth.login import safe_next
 from intranet.core.db import write_transaction
-from intranet.core.forms import apply_service_error
+from intranet.core.forms import EmptyForm, apply_service_error
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import ServiceError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -114,6 +115,14 @@ def format_rupiah(amount: int | float | Decimal | None) -> str:
     return format_currency(
         amount, "IDR", format="¤#,##0", locale=lang, currency_digits=False
     ).replace("\xa0", "")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell for a CSV or XLSX export: text a spreadsheet would run as a formula (a
+    leading "=", "+", "-" or "@") is quoted away."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def init_app(app) -> None:

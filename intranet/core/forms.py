@@ -14,6 +14,10 @@ from intranet.core.formatting import time_separator
 from intranet.core.services import ServiceError
 
 
+class EmptyForm(FlaskForm):
+    """Button-only POSTs (acknowledge, cancel, check in…): just the CSRF token."""
+
+
 def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
     """Show a service's error(s) next to their fields, or above the form."""
     for field_name, message in error.all():

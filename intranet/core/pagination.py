@@ -56,8 +56,10 @@ class Page:
         return iter(self.items)
 
 
-def paginate(stmt: Any, per_page: int | None = None) -> Page:
-    """The ``?page=`` page of ``stmt`` (a page past the end, or a bad number, is a 404)."""
+def paginate(stmt: Any, per_page: int | None = None, *, count_cap: int | None = None) -> Page:
+    """The ``?page=`` page of ``stmt`` (a page past the end, or a bad number, is a 404),
+    its matches counted up to ``count_cap`` (default :data:`COUNT_CAP`)."""
+    count_cap = count_cap or COUNT_CAP
     per_page = per_page or current_app.config["PAGE_SIZE"]
     number = request.args.get("page", 1, type=int)
     if number < 1 or number > 10_000:
@@ -77,10 +79,10 @@ def paginate(stmt: Any, per_page: int | None = None) -> Page:
         bare = stmt.order_by(None)
         if not bare._distinct and not bare._group_by_clauses:
             bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
-        limited = bare.limit(COUNT_CAP + 1).subquery()
+        limited = bare.limit(count_cap + 1).subquery()
         total = db.session.scalar(select(func.count()).select_from(limited)) or 0
-        capped = total > COUNT_CAP
-        total = min(total, COUNT_CAP)
+        capped = total > count_cap
+        total = max(seen, min(total, count_cap))  # never fewer than the pages shown
     return Page(items, number, per_page, has_next, total, capped)
 
 

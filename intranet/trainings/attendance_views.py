@@ -3,8 +3,6 @@ certificates and their public verification, and the agenda's calendar feed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import segno
 from flask import Response, abort, flash, request, url_for
 from flask_babel import force_locale
@@ -16,12 +14,13 @@ from markupsafe import Markup
 from intranet.auth.services import pillar_choices
 from intranet.bookings import feeds
 from intranet.core.db import utcnow
+from intranet.core.forms import EmptyForm
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.trainings import bp, permissions, services, verify_bp
-from intranet.trainings.forms import EmptyForm, GuestForm
+from intranet.trainings.forms import GuestForm
 from intranet.trainings.models import Training, TrainingSession
-from intranet.trainings.views import apply_errors, training_or_404
+from intranet.trainings.views import apply_errors, guest_data, training_or_404
 
 
 def _session_for_desk(training_id: int, session_id: int) -> tuple[Training, TrainingSession]:
@@ -135,14 +134,7 @@ def walk_in(training_id: int, session_id: int):
     form.set_pillars(pillar_choices())
     if not form.validate():
         return _checkin_page(training, session, form, status=422)
-    data = services.GuestData(
-        name=form.name.data or "",
-        pillar_id=form.pillar_id.data,
-        organisation=form.organisation.data or "",
-        phone=form.phone.data or "",
-        origin=form.origin.data or "",
-        notes=form.notes.data or "",
-    )
+    data = guest_data(form)
     try:
         registration = services.register_guest(
             current_user,
@@ -299,7 +291,7 @@ def calendar_feed():
     if user is None:
         abort(404)
     now = utcnow()
-    start, end = now - timedelta(days=30), now + timedelta(days=365)
+    start, end = feeds.feed_window(now)
     with force_locale(user.locale or "id"):
         calendar = Calendar()
         calendar.add("prodid", feeds.PRODID)

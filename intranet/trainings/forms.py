@@ -157,7 +157,3 @@ class MaterialsForm(FlaskForm):
         _l("Files"),
         description=_l("PDF, office documents or images; at most 10 MB each."),
     )
-
-
-class EmptyForm(FlaskForm):
-    pass

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from intranet.auth.services import pillar_choices
-from intranet.core.formatting import format_datetime_short
+from intranet.core.formatting import format_datetime_short, spreadsheet_safe
+from intranet.core.forms import EmptyForm
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.trainings import bp, services
-from intranet.trainings.forms import EmptyForm, GuestForm
-from intranet.trainings.views import apply_errors, managed_or_403, training_or_404
+from intranet.trainings.forms import GuestForm
+from intranet.trainings.views import apply_errors, guest_data, managed_or_403, training_or_404
 
 
 @bp.route("/<int:training_id>/register", methods=["POST"])
@@ -94,14 +95,7 @@ def participants(training_id: int):
         return _participants_page(training, form)
     if not form.validate():
         return _participants_page(training, form, status=422)
-    data = services.GuestData(
-        name=form.name.data or "",
-        pillar_id=form.pillar_id.data,
-        organisation=form.organisation.data or "",
-        phone=form.phone.data or "",
-        origin=form.origin.data or "",
-        notes=form.notes.data or "",
-    )
+    data = guest_data(form)
     try:
         registration = services.register_guest(
             current_user,
@@ -198,13 +192,6 @@ def _filename(training, extension: str) -> str:
     return f"peserta-{safe[:60] or training.id}.{extension}"
 
 
-def _safe_cell(value):
-    """Spreadsheets must not run a cell as a formula (=, +, -, @)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @bp.route("/<int:training_id>/participants.csv")
 @login_required
 def participants_csv(training_id: int):
@@ -213,7 +200,7 @@ def participants_csv(training_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([[_safe_cell(v) for v in row] for row in rows])
+    writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv; charset=utf-8",
@@ -242,7 +229,7 @@ def participants_xlsx(training_id: int):
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
     for column, width in zip("ABCDEFGHIJ", (5, 30, 24, 22, 18, 16, 10, 18, 10, 30), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A4"

@@ -306,7 +306,7 @@ def participants(training_id: int, *, statuses: tuple[str, ...] = ()) -> list[Re
     stmt = select(Registration).where(Registration.training_id == training_id)
     if statuses:
         stmt = stmt.where(Registration.status.in_(statuses))
-    rows = list(db.session.scalars(stmt.outerjoin(User, User.id == Registration.user_id)))
+    rows = list(db.session.scalars(stmt))
     order = {
         RegistrationStatus.REGISTERED.value: 0,
         RegistrationStatus.WAITLISTED.value: 1,
@@ -938,9 +938,7 @@ def duplicates(training_id: int, data: GuestData) -> list[Registration]:
     name = " ".join(data.name.split()).lower()
     phone = normalise_phone(data.phone)
     rows = db.session.scalars(
-        select(Registration)
-        .outerjoin(User, User.id == Registration.user_id)
-        .where(
+        select(Registration).where(
             Registration.training_id == training_id,
             Registration.status != RegistrationStatus.CANCELLED.value,
         )

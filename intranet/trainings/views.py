@@ -14,14 +14,13 @@ from intranet.auth.services import pillar_choices
 from intranet.bookings import services as booking_services
 from intranet.core import attachments, audit
 from intranet.core.formatting import local_today, to_local
-from intranet.core.forms import apply_service_error
+from intranet.core.forms import EmptyForm, apply_service_error
 from intranet.core.pagination import paginate
 from intranet.core.rendering import redirect_after_post, render
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.trainings import bp, permissions, services
 from intranet.trainings.forms import (
     CancelForm,
-    EmptyForm,
     MaterialsForm,
     MinutesForm,
     SessionForm,
@@ -149,6 +148,18 @@ def _agenda_texts() -> dict[str, str]:
 
 def _training_form(form: TrainingForm) -> None:
     form.set_choices(services.organiser_choices(current_user), pillar_choices())
+
+
+def guest_data(form) -> services.GuestData:
+    """A guest (no account) from the guest form, for the desk's walk-in and the list."""
+    return services.GuestData(
+        name=form.name.data or "",
+        pillar_id=form.pillar_id.data,
+        organisation=form.organisation.data or "",
+        phone=form.phone.data or "",
+        origin=form.origin.data or "",
+        notes=form.notes.data or "",
+    )
 
 
 def _data(form: TrainingForm) -> services.TrainingData:
