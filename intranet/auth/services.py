@@ -12,14 +12,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from intranet.auth import colours
 from intranet.auth.models import ROLE_VALUES, LoginFailure, Pillar, Role, User
 from intranet.core import audit
-from intranet.core.db import utcnow, write_transaction
+from intranet.core.db import built_once, utcnow, write_transaction
 from intranet.core.services import ServiceError
 from intranet.extensions import db
 
@@ -491,18 +491,25 @@ def next_pillar_colour() -> str:
     return colours.next_free(db.session.scalars(select(Pillar.colour)))
 
 
-def pillar_choices(include_inactive: bool = False) -> list[Pillar]:
+@built_once
+def _pillars_statement(include_inactive: bool) -> Select:
     stmt = select(Pillar).order_by(Pillar.code)
-    if not include_inactive:
-        stmt = stmt.where(Pillar.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return stmt if include_inactive else stmt.where(Pillar.active.is_(True))
 
 
-def pillar_member_counts() -> dict[int, int]:
-    """Active users per pillar, in one query."""
-    rows = db.session.execute(
+def pillar_choices(include_inactive: bool = False) -> list[Pillar]:
+    return list(db.session.scalars(_pillars_statement(include_inactive)))
+
+
+@built_once
+def _member_counts_statement() -> Select:
+    return (
         select(User.pillar_id, func.count())
         .where(User.active.is_(True), User.pillar_id.is_not(None))
         .group_by(User.pillar_id)
     )
-    return dict(rows.tuples().all())
+
+
+def pillar_member_counts() -> dict[int, int]:
+    """Active users per pillar, in one query."""
+    return dict(db.session.execute(_member_counts_statement()).tuples().all())

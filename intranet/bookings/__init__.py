@@ -102,7 +102,7 @@ def _add_today_panels() -> None:
             "bookings/today/_rooms.html",
             lambda user, today: {
                 "entries": services.calendar_entries(today, today + timedelta(days=1)),
-                "room_names": {room.id: room.name for room in services.active_rooms()},
+                "room_names": services.active_room_names(),
             },
             order=10,
         )

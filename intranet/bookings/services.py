@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Date, Select, bindparam, func, or_, select
+from sqlalchemy import Date, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from intranet.auth import permissions
@@ -34,7 +34,13 @@ from intranet.bookings.models import (
 )
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
-from intranet.core.db import lock_for_update, utcnow, write_transaction
+from intranet.core.db import (
+    UTCDateTime,
+    built_once,
+    lock_for_update,
+    utcnow,
+    write_transaction,
+)
 from intranet.core.formatting import (
     format_date_long,
     format_time,
@@ -231,11 +237,6 @@ def overlapping(
     return stmt.order_by(Booking.start_at)
 
 
-def not_over(now: datetime) -> list[Any]:
-    """Bookings that have not ended by ``now`` (bounded below, like :func:`touching`)."""
-    return [Booking.end_at > now, Booking.start_at > now - LONGEST_BOOKING]
-
-
 def bookings_between(
     start: datetime,
     end: datetime,
@@ -268,41 +269,55 @@ _ENTRY_COLUMNS = (
 )
 
 
-def on_days(first: date, end: date, room_id: int | None = None) -> list[Any]:
-    """Bookings on the local days [first, end) (of one room): by their day, and by the
-    same range of start instants, so an index on the room and start serves it too."""
+def on_days(one_room: bool = False) -> list[Any]:
+    """Bookings on the local days [first_day, end_day) (of room_id): by their day, and
+    by the same range of start instants, so an index on the room and start serves it
+    too. The values come from :func:`days_params`."""
     conditions = [
-        Booking.day >= first,
-        Booking.day < end,
-        Booking.start_at >= local_day_bounds(first)[0],
-        Booking.start_at < local_day_bounds(end)[0],
+        Booking.day >= bindparam("first_day", type_=Date()),
+        Booking.day < bindparam("end_day", type_=Date()),
+        Booking.start_at >= bindparam("first_start", type_=UTCDateTime()),
+        Booking.start_at < bindparam("end_start", type_=UTCDateTime()),
     ]
-    if room_id is not None:
-        conditions.append(Booking.room_id == room_id)
+    if one_room:
+        conditions.append(Booking.room_id == bindparam("room_id"))
     return conditions
+
+
+def days_params(first: date, end: date, room_id: int | None = None) -> dict[str, Any]:
+    return {
+        "first_day": first,
+        "end_day": end,
+        "first_start": local_day_bounds(first)[0],
+        "end_start": local_day_bounds(end)[0],
+        "room_id": room_id,
+    }
+
+
+@built_once
+def _entries_statement(one_room: bool) -> Select:
+    return (
+        select(*_ENTRY_COLUMNS)
+        .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
+        .where(Booking.status.in_(HOLDING_STATUSES), *on_days(one_room))
+        .order_by(Booking.start_at, Booking.room_id)
+    )
 
 
 def calendar_entries(first: date, end: date, room_id: int | None = None) -> list[Entry]:
     """What the calendar shows of the bookings holding a slot on the local days
     [first, end): light rows, not booking objects."""
-    stmt = (
-        select(*_ENTRY_COLUMNS)
-        .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
-        .where(Booking.status.in_(HOLDING_STATUSES), *on_days(first, end, room_id))
+    rows = db.session.execute(
+        _entries_statement(room_id is not None), days_params(first, end, room_id)
     )
-    rows = db.session.execute(stmt.order_by(Booking.start_at, Booking.room_id))
     zone, separator = office_zone(), time_separator()
     return [make_entry(row, zone, separator) for row in rows]
 
 
-def month_summary(
-    first: date, end: date, room_id: int | None = None, per_day: int = 3
-) -> dict[date, DaySummary]:
-    """Per local day in [first, end): how many bookings hold a slot, how many wait for
-    approval, and the first ``per_day`` of them. The database counts and ranks on the
-    (status, day, start) index; only the few bookings shown are read whole."""
-    shown = [Booking.status.in_(HOLDING_STATUSES), *on_days(first, end, room_id)]
-    counts = db.session.execute(
+@built_once
+def _month_statements(one_room: bool) -> tuple[Select, Select]:
+    shown = [Booking.status.in_(HOLDING_STATUSES), *on_days(one_room)]
+    counts = (
         select(
             Booking.day,
             func.count(),
@@ -310,7 +325,7 @@ def month_summary(
         )
         .where(*shown)
         .group_by(Booking.day)
-    ).all()
+    )
     ranked = (
         select(
             Booking.id,
@@ -321,15 +336,27 @@ def month_summary(
         .where(*shown)
         .subquery()
     )
-    rows = db.session.execute(
+    first_ones = (
         select(*_ENTRY_COLUMNS)
         .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
-        .where(Booking.id.in_(select(ranked.c.id).where(ranked.c.rank <= per_day)))
+        .where(Booking.id.in_(select(ranked.c.id).where(ranked.c.rank <= bindparam("per_day"))))
         .order_by(Booking.start_at, Booking.id)
     )
+    return counts, first_ones
+
+
+def month_summary(
+    first: date, end: date, room_id: int | None = None, per_day: int = 3
+) -> dict[date, DaySummary]:
+    """Per local day in [first, end): how many bookings hold a slot, how many wait for
+    approval, and the first ``per_day`` of them. The database counts and ranks on the
+    (status, day, start) index; only the few bookings shown are read whole."""
+    counts_stmt, first_ones = _month_statements(room_id is not None)
+    params = days_params(first, end, room_id) | {"per_day": per_day}
+    counts = db.session.execute(counts_stmt, params).all()
     zone, separator = office_zone(), time_separator()
     entries: dict[date, list[Entry]] = {}
-    for row in rows:
+    for row in db.session.execute(first_ones, params):
         entry = make_entry(row, zone, separator)
         entries.setdefault(entry.day, []).append(entry)
     return {
@@ -338,8 +365,22 @@ def month_summary(
     }
 
 
+@built_once
+def _active_rooms_statement() -> Select:
+    return select(Room).where(Room.active.is_(True)).order_by(Room.name)
+
+
 def active_rooms() -> list[Room]:
-    return list(db.session.scalars(select(Room).where(Room.active.is_(True)).order_by(Room.name)))
+    return list(db.session.scalars(_active_rooms_statement()))
+
+
+@built_once
+def _room_names_statement() -> Select:
+    return select(Room.id, Room.name).where(Room.active.is_(True))
+
+
+def active_room_names() -> dict[int, str]:
+    return dict(db.session.execute(_room_names_statement()).tuples().all())
 
 
 def waiting() -> list[Any]:
@@ -347,7 +388,7 @@ def waiting() -> list[Any]:
     return [Booking.status == BookingStatus.PENDING.value, Booking.day >= local_today()]
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _pending_statement() -> Any:
     return (
         select(func.count())
@@ -375,8 +416,8 @@ LIST_LOAD = (joinedload(Booking.booked_by).lazyload(User.pillar),)
 
 @dataclass
 class BookingRow:
-    """A booking as the bookings list shows it: plain values in one light query for a
-    page (not bookings with their rooms, pillars and bookers as objects)."""
+    """A booking as the lists show it: plain values in one light query for a page (not
+    bookings with their rooms, pillars and bookers as objects)."""
 
     id: int
     start_at: datetime
@@ -387,13 +428,11 @@ class BookingRow:
     pillar_code: str | None
     pillar_colour: str | None
     booked_by_name: str
+    status_reason: str | None
 
 
-def booking_rows(ids: list[int]) -> list[BookingRow]:
-    """The list's rows for these booking ids, in their order."""
-    if not ids:
-        return []
-    rows = db.session.execute(
+def _row_select() -> Select:
+    return (
         select(
             Booking.id,
             Booking.start_at,
@@ -404,12 +443,24 @@ def booking_rows(ids: list[int]) -> list[BookingRow]:
             Pillar.code,
             Pillar.colour,
             User.full_name,
+            Booking.status_reason,
         )
         .join(Room, Room.id == Booking.room_id)
         .join(User, User.id == Booking.booked_by_id)
         .outerjoin(Pillar, Pillar.id == Booking.pillar_id)
-        .where(Booking.id.in_(ids))
     )
+
+
+@built_once
+def _rows_by_id_statement() -> Select:
+    return _row_select().where(Booking.id.in_(bindparam("ids", expanding=True)))
+
+
+def booking_rows(ids: list[int]) -> list[BookingRow]:
+    """The list's rows for these booking ids, in their order."""
+    if not ids:
+        return []
+    rows = db.session.execute(_rows_by_id_statement(), {"ids": list(ids)})
     found = {row.id: BookingRow(*row) for row in rows}
     return [found[i] for i in ids if i in found]
 
@@ -1132,20 +1183,37 @@ def booking_history(booking_id: int) -> list[audit.AuditEntry]:
     )
 
 
+@built_once
+def _upcoming_statement(of_room: bool) -> Select:
+    return (
+        _row_select()
+        .where(
+            Booking.status.in_(HOLDING_STATUSES),
+            # not over by now (bounded below, like :func:`touching`)
+            Booking.end_at > bindparam("now", type_=UTCDateTime()),
+            Booking.start_at > bindparam("since", type_=UTCDateTime()),
+            (Booking.room_id if of_room else Booking.booked_by_id) == bindparam("of_id"),
+        )
+        .order_by(Booking.start_at)
+        .limit(bindparam("limit", type_=Integer()))
+    )
+
+
 def upcoming(
     *, room_id: int | None = None, user_id: int | None = None, limit: int = 10
-) -> list[Booking]:
+) -> list[BookingRow]:
     """The next bookings holding a slot, of a room or of a booker."""
-    stmt = (
-        select(Booking)
-        .options(*LIST_LOAD)
-        .where(Booking.status.in_(HOLDING_STATUSES), *not_over(utcnow()))
+    now = utcnow()
+    rows = db.session.execute(
+        _upcoming_statement(room_id is not None),
+        {
+            "now": now,
+            "since": now - LONGEST_BOOKING,
+            "of_id": room_id if room_id is not None else user_id,
+            "limit": limit,
+        },
     )
-    if room_id is not None:
-        stmt = stmt.where(Booking.room_id == room_id)
-    if user_id is not None:
-        stmt = stmt.where(Booking.booked_by_id == user_id)
-    return list(db.session.scalars(stmt.order_by(Booking.start_at).limit(limit)))
+    return [BookingRow(*row) for row in rows]
 
 
 @dataclass
@@ -1201,19 +1269,23 @@ def day_schedule(
     return DaySchedule(room, day, opens, closes, segments, hours, slot)
 
 
-def recent_decisions(user_id: int, days: int = 14, limit: int = 5) -> list[Booking]:
-    """The user's bookings that someone else approved, rejected or cancelled lately."""
-    since = utcnow() - timedelta(days=days)
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.booked_by_id == user_id,
-                Booking.decided_by_id != user_id,
-                Booking.decided_at >= since,
-                Booking.status != BookingStatus.PENDING.value,
-            )
-            .order_by(Booking.decided_at.desc())
-            .limit(limit)
+@built_once
+def _decisions_statement() -> Select:
+    user_id = bindparam("user_id")
+    return (
+        _row_select()
+        .where(
+            Booking.booked_by_id == user_id,
+            Booking.decided_by_id != user_id,
+            Booking.decided_at >= bindparam("since", type_=UTCDateTime()),
+            Booking.status != BookingStatus.PENDING.value,
         )
+        .order_by(Booking.decided_at.desc())
+        .limit(bindparam("limit", type_=Integer()))
     )
+
+
+def recent_decisions(user_id: int, days: int = 14, limit: int = 5) -> list[BookingRow]:
+    """The user's bookings that someone else approved, rejected or cancelled lately."""
+    params = {"user_id": user_id, "since": utcnow() - timedelta(days=days), "limit": limit}
+    return [BookingRow(*row) for row in db.session.execute(_decisions_statement(), params)]

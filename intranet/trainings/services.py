@@ -16,7 +16,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, contains_eager
 
 from intranet.auth import permissions as roles
@@ -25,7 +36,7 @@ from intranet.auth.services import names_by_id
 from intranet.bookings import services as booking_services
 from intranet.bookings.models import HOLDING_STATUSES, Booking
 from intranet.core import audit
-from intranet.core.db import lock_for_update, utcnow, write_transaction
+from intranet.core.db import built_once, lock_for_update, utcnow, write_transaction
 from intranet.core.formatting import local_today, office_zone
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
@@ -1397,19 +1408,47 @@ def sessions_between(start: datetime, end: datetime) -> list[TrainingSession]:
     )
 
 
-def upcoming_for_today(user: Any, limit: int = 5) -> list[Training]:
-    """The next published trainings (running or ahead), for the today page."""
-    return list(
-        db.session.scalars(
-            select(Training)
-            .where(
-                Training.status == TrainingStatus.PUBLISHED.value,
-                Training.last_day >= local_today(),
-            )
-            .order_by(Training.first_day, Training.id)
-            .limit(limit)
+@dataclass
+class UpcomingTraining:
+    """A training as the today page lists it."""
+
+    id: int
+    title: str
+    first_day: date | None
+    capacity: int
+    seats_taken: int
+    organiser_code: str
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+
+@built_once
+def _upcoming_statement() -> Select:
+    return (
+        select(
+            Training.id,
+            Training.title,
+            Training.first_day,
+            Training.capacity,
+            Training.seats_taken,
+            Pillar.code,
         )
+        .join(Pillar, Pillar.id == Training.organiser_pillar_id)
+        .where(
+            Training.status == TrainingStatus.PUBLISHED.value,
+            Training.last_day >= bindparam("today", type_=Date()),
+        )
+        .order_by(Training.first_day, Training.id)
+        .limit(bindparam("limit", type_=Integer()))
     )
+
+
+def upcoming_for_today(user: Any, limit: int = 5) -> list[UpcomingTraining]:
+    """The next published trainings (running or ahead), for the today page."""
+    rows = db.session.execute(_upcoming_statement(), {"today": local_today(), "limit": limit})
+    return [UpcomingTraining(*row) for row in rows]
 
 
 def organiser_choices(user: Any) -> list[Pillar]:
