@@ -95,7 +95,7 @@ def index():
     except NotAllowed:
         abort(403)
     # Page over ids (cheap), then read the page's cards as plain rows.
-    page = paginate(stmt.with_only_columns(Announcement.id), PER_PAGE, count_cap=COUNT_CAP)
+    page = paginate(stmt.with_only_columns(Announcement.id), per_page=PER_PAGE, count_cap=COUNT_CAP)
     page.items = services.cards(current_user, page.items)
     full_page = not wants_fragment("board")
     return render(

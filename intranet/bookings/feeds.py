@@ -99,10 +99,10 @@ def room_feed_bookings(room_id: int, now: datetime) -> list[Booking]:
 
 def user_feed_bookings(user_id: int, now: datetime) -> list[Booking]:
     start, end = feed_window(now)
-    stmt = services.search_bookings(
+    search = services.search_bookings(
         user_id=user_id, date_from=to_local(start).date(), date_to=to_local(end).date()
     )
-    return _shown(db.session.scalars(stmt))
+    return _shown(db.session.scalars(*search))
 
 
 def location_of(room: Room) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -384,20 +384,17 @@ def active_room_names() -> dict[int, str]:
 
 
 def waiting() -> list[Any]:
-    """Bookings waiting for a decision: pending, from today on (the approval queue)."""
-    return [Booking.status == BookingStatus.PENDING.value, Booking.day >= local_today()]
+    """Bookings waiting for a decision: pending, from ``pending_from`` (today) on; the
+    approval queue and its badge."""
+    return [
+        Booking.status == BookingStatus.PENDING.value,
+        Booking.day >= bindparam("pending_from", type_=Date()),
+    ]
 
 
 @built_once
 def _pending_statement() -> Any:
-    return (
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.status == BookingStatus.PENDING.value,
-            Booking.day >= bindparam("pending_from", type_=Date()),
-        )
-    )
+    return select(func.count()).select_from(Booking).where(*waiting())
 
 
 def pending_badge() -> BadgeCount:
@@ -429,6 +426,8 @@ class BookingRow:
     pillar_colour: str | None
     booked_by_name: str
     status_reason: str | None
+    series_id: int | None
+    attendees: int | None
 
 
 def _row_select() -> Select:
@@ -444,6 +443,8 @@ def _row_select() -> Select:
             Pillar.colour,
             User.full_name,
             Booking.status_reason,
+            Booking.series_id,
+            Booking.attendees,
         )
         .join(Room, Room.id == Booking.room_id)
         .join(User, User.id == Booking.booked_by_id)
@@ -465,6 +466,39 @@ def booking_rows(ids: list[int]) -> list[BookingRow]:
     return [found[i] for i in ids if i in found]
 
 
+class Search(NamedTuple):
+    """A statement built once for its shape and the values for it: run it as
+    ``db.session.scalars(*search)`` or page it with ``paginate(*search)``."""
+
+    stmt: Select
+    params: dict[str, Any]
+
+
+@built_once
+def _search_statement(shape: frozenset[str], ids: bool) -> Select:
+    stmt = select(Booking.id) if ids else select(Booking).options(*LIST_LOAD)
+    if "user_id" in shape:
+        stmt = stmt.where(Booking.booked_by_id == bindparam("user_id"))
+    if "room_id" in shape:
+        stmt = stmt.where(Booking.room_id == bindparam("room_id"))
+    if "pillar_id" in shape:
+        stmt = stmt.where(Booking.pillar_id == bindparam("pillar_id"))
+    if "status" in shape:
+        stmt = stmt.where(Booking.status == bindparam("status"))
+    if "from" in shape:
+        stmt = stmt.where(
+            Booking.end_at > bindparam("from", type_=UTCDateTime()),
+            Booking.start_at > bindparam("from_lower", type_=UTCDateTime()),
+        )
+    if "to" in shape:
+        stmt = stmt.where(Booking.start_at < bindparam("to", type_=UTCDateTime()))
+    if "waiting" in shape:
+        stmt = stmt.where(*waiting())
+    if shape & {"from", "to", "waiting"}:
+        return stmt.order_by(Booking.start_at, Booking.id)
+    return stmt.order_by(Booking.start_at.desc(), Booking.id.desc())
+
+
 def search_bookings(
     *,
     user_id: int | None = None,
@@ -473,24 +507,28 @@ def search_bookings(
     status: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
-) -> Select:
-    stmt = select(Booking).options(*LIST_LOAD)
-    if user_id:
-        stmt = stmt.where(Booking.booked_by_id == user_id)
-    if room_id:
-        stmt = stmt.where(Booking.room_id == room_id)
-    if pillar_id:
-        stmt = stmt.where(Booking.pillar_id == pillar_id)
+    ids: bool = False,
+) -> Search:
+    """Bookings (or their ids) matching the filters: by start when a date bounds them,
+    else newest first."""
+    params: dict[str, Any] = {"user_id": user_id, "room_id": room_id, "pillar_id": pillar_id}
+    shape = {name for name, value in params.items() if value}
     if status in STATUS_LABELS:
-        stmt = stmt.where(Booking.status == status)
+        shape.add("status")
+        params["status"] = status
     if date_from:
-        first = local_day_bounds(date_from)[0]
-        stmt = stmt.where(Booking.end_at > first, Booking.start_at > first - LONGEST_BOOKING)
+        shape.add("from")
+        params["from"] = first = local_day_bounds(date_from)[0]
+        params["from_lower"] = first - LONGEST_BOOKING
     if date_to:
-        stmt = stmt.where(Booking.start_at < local_day_bounds(date_to)[1])
-    if date_from or date_to:
-        return stmt.order_by(Booking.start_at, Booking.id)
-    return stmt.order_by(Booking.start_at.desc(), Booking.id.desc())
+        shape.add("to")
+        params["to"] = local_day_bounds(date_to)[1]
+    return Search(_search_statement(frozenset(shape), ids), params)
+
+
+def approval_queue(ids: bool = False) -> Search:
+    """Bookings waiting for a decision, from today on, soonest first."""
+    return Search(_search_statement(frozenset({"waiting"}), ids), {"pending_from": local_today()})
 
 
 # --- permissions on bookings ---------------------------------------------------------

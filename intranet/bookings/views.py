@@ -21,7 +21,7 @@ from intranet.bookings.models import Booking, BookingSeries, BookingStatus
 from intranet.bookings.recurrence import Recurrence
 from intranet.core.formatting import format_date_long, local_today
 from intranet.core.forms import apply_service_error, time_grid
-from intranet.core.pagination import paginate
+from intranet.core.pagination import Page, paginate
 from intranet.core.rendering import redirect_after_post, render, wants_fragment
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
@@ -445,7 +445,7 @@ def _decide(booking_id: int, action: str):
             "bookings/approvals.html",
             "bookings/_approvals_table.html",
             headers={"HX-Retarget": "#approvals", "HX-Reswap": "innerHTML", **changed},
-            page=paginate(_pending_queue()),
+            page=_approval_page(),
             decision_form=DecisionForm(),
         )
     if request.form.get("view") == "row" and wants_fragment():
@@ -454,7 +454,7 @@ def _decide(booking_id: int, action: str):
             "bookings/_approval_row.html",
             status=422 if error else 200,
             headers=changed,
-            booking=booking,
+            booking=services.booking_rows([booking.id])[0],
             row_error=error,
             decision_form=DecisionForm(),
         )
@@ -507,8 +507,10 @@ def index():
     # Without dates the list starts today (soonest first); "from" empty but present = all.
     if "from" not in request.args and not filters["date_to"]:
         filters["date_from"] = local_today()
-    stmt = services.search_bookings(user_id=current_user.id if who == "mine" else None, **filters)
-    page = paginate(stmt.with_only_columns(Booking.id))
+    search = services.search_bookings(
+        user_id=current_user.id if who == "mine" else None, **filters, ids=True
+    )
+    page = paginate(*search)
     return render(
         "bookings/index.html",
         "bookings/_list.html",
@@ -527,9 +529,14 @@ def approvals():
     return render(
         "bookings/approvals.html",
         "bookings/_approvals_table.html",
-        page=paginate(_pending_queue()),
+        page=_approval_page(),
         decision_form=DecisionForm(),
     )
+
+
+def _approval_page() -> Page:
+    page = paginate(*services.approval_queue(ids=True))
+    return replace(page, items=services.booking_rows(page.items))
 
 
 @bp.route("/approvals/badge")
@@ -562,9 +569,3 @@ def approval_texts() -> dict[str, str]:
         "room": _("Room"),
         "booked_by": _("Booked by"),
     }
-
-
-def _pending_queue():
-    """Bookings waiting for a decision, from today on, soonest first."""
-    stmt = services.search_bookings().where(*services.waiting())
-    return stmt.order_by(None).order_by(Booking.start_at, Booking.id)

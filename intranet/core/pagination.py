@@ -8,11 +8,12 @@ spans years of history, so no list page costs more as the history grows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Integer, bindparam, func, literal_column, select
 
 from intranet.extensions import db
 
@@ -56,17 +57,40 @@ class Page:
         return iter(self.items)
 
 
-def paginate(stmt: Any, per_page: int | None = None, *, count_cap: int | None = None) -> Page:
-    """The ``?page=`` page of ``stmt`` (a page past the end, or a bad number, is a 404),
-    its matches counted up to ``count_cap`` (default :data:`COUNT_CAP`)."""
+@lru_cache(maxsize=256)
+def _paged(stmt: Any, count_cap: int) -> tuple[Any, Any]:
+    """The page's statement and the capped count's, derived once per statement (a
+    statement built once, see :func:`intranet.core.db.built_once`, keeps them)."""
+    page = stmt.limit(bindparam("page_limit", type_=Integer())).offset(
+        bindparam("page_offset", type_=Integer())
+    )
+    # Counted on the filter alone: no columns to read (an index may answer it all).
+    bare = stmt.order_by(None)
+    if not bare._distinct and not bare._group_by_clauses:
+        bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    count = select(func.count()).select_from(bare.limit(count_cap + 1).subquery())
+    return page, count
+
+
+def paginate(
+    stmt: Any,
+    params: dict[str, Any] | None = None,
+    per_page: int | None = None,
+    *,
+    count_cap: int | None = None,
+) -> Page:
+    """The ``?page=`` page of ``stmt`` run with ``params`` (a page past the end, or a
+    bad number, is a 404), its matches counted up to ``count_cap`` (default
+    :data:`COUNT_CAP`)."""
     count_cap = count_cap or COUNT_CAP
     per_page = per_page or current_app.config["PAGE_SIZE"]
     number = request.args.get("page", 1, type=int)
     if number < 1 or number > 10_000:
         abort(404)
-    rows = list(
-        db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique()
-    )
+    page_stmt, count_stmt = _paged(stmt, count_cap)
+    params = params or {}
+    limits = {"page_limit": per_page + 1, "page_offset": (number - 1) * per_page}
+    rows = list(db.session.scalars(page_stmt, params | limits).unique())
     if number > 1 and not rows:
         abort(404)
     has_next = len(rows) > per_page
@@ -75,12 +99,7 @@ def paginate(stmt: Any, per_page: int | None = None, *, count_cap: int | None = 
     if not has_next:
         total, capped = seen, False
     else:
-        # Counted on the filter alone: no columns to read (an index may answer it all).
-        bare = stmt.order_by(None)
-        if not bare._distinct and not bare._group_by_clauses:
-            bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
-        limited = bare.limit(count_cap + 1).subquery()
-        total = db.session.scalar(select(func.count()).select_from(limited)) or 0
+        total = db.session.scalar(count_stmt, params) or 0
         capped = total > count_cap
         total = max(seen, min(total, count_cap))  # never fewer than the pages shown
     return Page(items, number, per_page, has_next, total, capped)

@@ -353,7 +353,7 @@ def test_series_edit_all_checks_every_occurrence(ctx, make_room, staff, next_wee
 def test_search_and_schedule(ctx, make_room, staff, next_week):
     room = make_room()
     booking = services.create_booking(staff, req(room, next_week, (9, 0), (10, 0)))
-    found = db.session.scalars(services.search_bookings(user_id=staff.id, date_from=next_week))
+    found = db.session.scalars(*services.search_bookings(user_id=staff.id, date_from=next_week))
     assert [b.id for b in found] == [booking.id]
     later = services.create_booking(staff, req(room, next_week, (11, 0), (12, 0)))
     rows = services.booking_rows([later.id, booking.id, 999_999])  # the page's order

@@ -70,7 +70,7 @@ def test_the_queue_and_its_count_are_the_pending_bookings_from_today(rooms, book
     waiting = book(aula, day, time(9), time(10))
     book(aula, day, time(11), time(12), status="approved")
     assert services.pending_count() == 1
-    queue = db.session.scalars(services.search_bookings().where(*services.waiting())).all()
+    queue = db.session.scalars(*services.approval_queue()).all()
     assert [b.id for b in queue] == [waiting.id]
     # once its day has passed it leaves the queue
     stale = db.session.get(Booking, waiting.id)
