@@ -185,7 +185,8 @@ def _upcoming_bookings(office: BenchOffice) -> list[int]:
 @bench_pages("announcements", order=30)
 def pages(context: BenchContext) -> list[BenchPage]:
     user = context.user
-    newest = db.session.scalars(services.board_query(user).limit(60)).all()
+    board = services.board_query(user)
+    newest = db.session.scalars(board.stmt.limit(60), board.params).all()
     acked = next((p for p in newest if p.requires_ack), newest[0])
     plain = newest[0]
     pillar_id = db.session.scalar(

@@ -18,7 +18,18 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, true
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, lazyload
@@ -43,7 +54,14 @@ from intranet.announcements.permissions import (
 from intranet.auth.models import Pillar, Role, User
 from intranet.auth.services import names_by_id
 from intranet.core import attachments, audit
-from intranet.core.db import UTCDateTime, lock_for_update, utcnow, write_transaction
+from intranet.core.db import (
+    Bound,
+    UTCDateTime,
+    built_once,
+    lock_for_update,
+    utcnow,
+    write_transaction,
+)
 from intranet.core.layout import BadgeCount, badge_count
 from intranet.core.markdown import plain_text
 from intranet.core.services import NotAllowed, ServiceError
@@ -237,7 +255,7 @@ def _own_clause(user: Any) -> Any:
     if user.role == Role.ADMIN:
         return true()
     clauses = [Announcement.author_id == user.id]
-    if user.role == Role.SECRETARY and user.pillar_id:
+    if user.role == Role.SECRETARY and user.pillar_id is not None:
         clauses.append(Announcement.pillar_id == user.pillar_id)
     if user.role == Role.RECEPTIONIST:
         clauses.append(Announcement.pillar_id.is_(None))
@@ -262,34 +280,36 @@ def live_clause(now: datetime) -> Any:
 VIEWS = ("current", "archive", "scheduled", "deleted")
 
 
-def board_query(
-    user: Any,
-    *,
-    now: datetime | None = None,
-    view: str = "current",
-    pillar_id: int | None = None,
-    category_id: int | None = None,
-    q: str = "",
-) -> Any:
-    """The board's select: current posts pinned first then newest; the archive (expired),
-    scheduled posts (the user's own, not yet published) and deleted ones (admin)."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class _Reader:
+    """A user's role, with placeholders for their id and pillar: the visibility
+    clauses written for a user build a statement for every user of that shape."""
+
+    role: str
+    id: Any
+    pillar_id: Any
+
+
+@built_once
+def _board_statement(
+    role: str, with_pillar: bool, view: str, pillar: bool, category: bool, words: int
+) -> Select:
+    now = bindparam("now", type_=UTCDateTime())
+    reader = _Reader(role, bindparam("user_id"), bindparam("pillar_id") if with_pillar else None)
     # Cards show the category, the pillar and the audience; not the author.
     stmt = select(Announcement).options(lazyload(Announcement.author))
     if view == "deleted":
-        if user.role != Role.ADMIN:
-            raise NotAllowed(_("Only the administrator sees deleted announcements."))
         stmt = stmt.where(Announcement.deleted_at.is_not(None)).order_by(
             Announcement.deleted_at.desc(), Announcement.id.desc()
         )
     else:
-        stmt = stmt.where(visible_clause(user, now))
+        stmt = stmt.where(visible_clause(reader, now))
         if view == "archive":
             stmt = stmt.where(Announcement.expires_at <= now).order_by(
                 Announcement.expires_at.desc(), Announcement.id.desc()
             )
         elif view == "scheduled":
-            stmt = stmt.where(Announcement.publish_at > now, _own_clause(user)).order_by(
+            stmt = stmt.where(Announcement.publish_at > now, _own_clause(reader)).order_by(
                 Announcement.publish_at, Announcement.id
             )
         else:
@@ -298,24 +318,58 @@ def board_query(
             # walks ix_announcement_board in its order and stops after a page, instead of
             # sorting every post found by ix_announcement_recent. Filtered by pillar or
             # category: that index finds the few posts, which are then sorted.
-            filtered = bool(pillar_id or category_id)
             publish_at = Announcement.publish_at
             pinned = func.coalesce(Announcement.pinned, Announcement.pinned)
-            if not filtered:
+            if not (pillar or category):
                 publish_at, pinned = func.coalesce(publish_at, publish_at), Announcement.pinned
             stmt = stmt.where(
                 publish_at <= now,
                 or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
             ).order_by(pinned.desc(), Announcement.publish_at.desc(), Announcement.id.desc())
-    if pillar_id:
-        stmt = stmt.where(Announcement.pillar_id == pillar_id)
-    if category_id:
-        stmt = stmt.where(Announcement.category_id == category_id)
-    words = (q or "").split()[:5]
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+    if pillar:
+        stmt = stmt.where(Announcement.pillar_id == bindparam("filter_pillar_id"))
+    if category:
+        stmt = stmt.where(Announcement.category_id == bindparam("category_id"))
+    for n in range(words):
+        pattern = bindparam(f"word_{n}", type_=String())
         stmt = stmt.where(or_(Announcement.title.ilike(pattern), Announcement.body.ilike(pattern)))
     return stmt
+
+
+def board_query(
+    user: Any,
+    *,
+    now: datetime | None = None,
+    view: str = "current",
+    pillar_id: int | None = None,
+    category_id: int | None = None,
+    q: str = "",
+    ids: bool = False,
+) -> Bound:
+    """The board's select: current posts pinned first then newest; the archive (expired),
+    scheduled posts (the user's own, not yet published) and deleted ones (admin)."""
+    if view == "deleted" and user.role != Role.ADMIN:
+        raise NotAllowed(_("Only the administrator sees deleted announcements."))
+    words = (q or "").split()[:5]
+    user_pillar = getattr(user, "pillar_id", None)
+    stmt = _board_statement(
+        user.role, user_pillar is not None, view, bool(pillar_id), bool(category_id), len(words)
+    )
+    params = {
+        "now": now or utcnow(),
+        "user_id": user.id,
+        "pillar_id": user_pillar,
+        "filter_pillar_id": pillar_id,
+        "category_id": category_id,
+    }
+    for n, word in enumerate(words):
+        params[f"word_{n}"] = f"%{word.replace('%', '').replace('_', '')}%"
+    return Bound(_ids_only(stmt) if ids else stmt, params)
+
+
+@built_once
+def _ids_only(stmt: Select) -> Select:
+    return stmt.with_only_columns(Announcement.id)
 
 
 @lru_cache(maxsize=2)

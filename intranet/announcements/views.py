@@ -91,11 +91,11 @@ def index():
         "q": request.args.get("q", "").strip()[:100],
     }
     try:
-        stmt = services.board_query(current_user, view=view, **filters)
+        board = services.board_query(current_user, view=view, **filters, ids=True)
     except NotAllowed:
         abort(403)
     # Page over ids (cheap), then read the page's cards as plain rows.
-    page = paginate(stmt.with_only_columns(Announcement.id), per_page=PER_PAGE, count_cap=COUNT_CAP)
+    page = paginate(*board, per_page=PER_PAGE, count_cap=COUNT_CAP)
     page.items = services.cards(current_user, page.items)
     full_page = not wants_fragment("board")
     return render(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,6 +35,7 @@ from intranet.bookings.models import (
 from intranet.bookings.recurrence import Recurrence, RecurrenceError, expand
 from intranet.core import audit
 from intranet.core.db import (
+    Bound,
     UTCDateTime,
     built_once,
     lock_for_update,
@@ -466,14 +467,6 @@ def booking_rows(ids: list[int]) -> list[BookingRow]:
     return [found[i] for i in ids if i in found]
 
 
-class Search(NamedTuple):
-    """A statement built once for its shape and the values for it: run it as
-    ``db.session.scalars(*search)`` or page it with ``paginate(*search)``."""
-
-    stmt: Select
-    params: dict[str, Any]
-
-
 @built_once
 def _search_statement(shape: frozenset[str], ids: bool) -> Select:
     stmt = select(Booking.id) if ids else select(Booking).options(*LIST_LOAD)
@@ -508,7 +501,7 @@ def search_bookings(
     date_from: date | None = None,
     date_to: date | None = None,
     ids: bool = False,
-) -> Search:
+) -> Bound:
     """Bookings (or their ids) matching the filters: by start when a date bounds them,
     else newest first."""
     params: dict[str, Any] = {"user_id": user_id, "room_id": room_id, "pillar_id": pillar_id}
@@ -523,12 +516,12 @@ def search_bookings(
     if date_to:
         shape.add("to")
         params["to"] = local_day_bounds(date_to)[1]
-    return Search(_search_statement(frozenset(shape), ids), params)
+    return Bound(_search_statement(frozenset(shape), ids), params)
 
 
-def approval_queue(ids: bool = False) -> Search:
+def approval_queue(ids: bool = False) -> Bound:
     """Bookings waiting for a decision, from today on, soonest first."""
-    return Search(_search_statement(frozenset({"waiting"}), ids), {"pending_from": local_today()})
+    return Bound(_search_statement(frozenset({"waiting"}), ids), {"pending_from": local_today()})
 
 
 # --- permissions on bookings ---------------------------------------------------------

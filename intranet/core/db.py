@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
@@ -36,6 +36,14 @@ def built_once(build: Callable[..., _Built]) -> Callable[..., _Built]:
     page makes several. ``build``'s arguments choose the statement's shape (which
     filters it has), never the values: those go to ``execute`` as parameters."""
     return cache(build)
+
+
+class Bound(NamedTuple):
+    """A statement built once for its shape and the values to run it with:
+    ``db.session.scalars(*bound)``, or ``paginate(*bound)``."""
+
+    stmt: Any
+    params: dict[str, Any]
 
 
 def utcnow() -> datetime:

@@ -29,7 +29,7 @@ def people(make_user, make_pillar):
 
 
 def titles(user, now, **kw):
-    return [p.title for p in db.session.scalars(services.board_query(user, now=now, **kw))]
+    return [p.title for p in db.session.scalars(*services.board_query(user, now=now, **kw))]
 
 
 def test_scheduled_post_appears_at_its_time_and_expires_into_the_archive(people, post):  # noqa: F811
@@ -69,7 +69,7 @@ def test_unread_counts_only_the_users_audience_and_recent_weeks(app, people, pos
     assert services.unread_count(people["desk"], later) == 1  # no pillar: everyone-posts only
     services.mark_read(people["staff_a"], for_a, now=later)
     assert services.unread_count(people["staff_a"], later) == 2
-    posts = db.session.scalars(services.board_query(people["staff_a"], now=later)).all()
+    posts = db.session.scalars(*services.board_query(people["staff_a"], now=later)).all()
     assert old.id not in services.unread_ids(people["staff_a"], posts, now=later)
     assert "Lama" in [p.title for p in posts]
 

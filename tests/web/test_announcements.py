@@ -290,7 +290,7 @@ def test_pinned_first_then_newest(app, office, post):  # noqa: F811
     post(office["sec_tksk"], "Lama disematkan", pinned=True, publish_at=now - timedelta(days=3))
     post(office["sec_tksk"], "Baru", publish_at=now - timedelta(hours=1))
     post(office["sec_tksk"], "Kemarin", publish_at=now - timedelta(days=1))
-    posts = db.session.scalars(services.board_query(office["staff_tksk"])).all()
+    posts = db.session.scalars(*services.board_query(office["staff_tksk"])).all()
     assert [p.title for p in posts] == ["Lama disematkan", "Baru", "Kemarin"]
 
 
