@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
-from intranet.core.db import utcnow
+from intranet.core.db import built_once, utcnow
 from intranet.extensions import db
 
 
@@ -126,26 +126,34 @@ def _booking_choices(user: Any) -> list[tuple[int, str]]:
     return options
 
 
-def _booking_details(ids: Iterable[int]) -> dict[int, LinkedEvent]:
-    from intranet.bookings.models import Booking
+@built_once
+def _booking_details_statement() -> Any:
+    from intranet.bookings.models import Booking, Room
 
-    rows = db.session.scalars(
-        select(Booking).options(joinedload(Booking.room)).where(Booking.id.in_(list(ids)))
-    )
-    found = {}
-    for booking in rows:
-        room = booking.room
-        place = f"{room.name}, {room.location}" if room.location else room.name
-        found[booking.id] = LinkedEvent(
-            "booking",
-            booking.id,
-            booking.title,
-            booking.start_at,
-            booking.end_at,
-            place,
-            url_for("bookings.detail", booking_id=booking.id),
+    return (
+        select(
+            Booking.id, Booking.title, Booking.start_at, Booking.end_at, Room.name, Room.location
         )
-    return found
+        .join(Room, Room.id == Booking.room_id)
+        .where(Booking.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _booking_details(ids: Iterable[int]) -> dict[int, LinkedEvent]:
+    detail = url_for("bookings.detail", booking_id=0).removesuffix("0")
+    rows = db.session.execute(_booking_details_statement(), {"ids": list(ids)})
+    return {
+        ident: LinkedEvent(
+            "booking",
+            ident,
+            title,
+            start_at,
+            end_at,
+            f"{room}, {location}" if location else room,
+            f"{detail}{ident}",
+        )
+        for ident, title, start_at, end_at, room, location in rows
+    }
 
 
 register_link_kind(LinkKind("booking", _l("Room booking"), _booking_choices, _booking_details))

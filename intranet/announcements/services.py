@@ -166,13 +166,18 @@ def unread_window() -> timedelta:
     return timedelta(days=int(current_app.config.get("ANNOUNCEMENT_UNREAD_DAYS", 30)))
 
 
-def categories(include_inactive: bool = False) -> list[AnnouncementCategory]:
+@built_once
+def _categories_statement(include_inactive: bool) -> Select:
     stmt = select(AnnouncementCategory).order_by(
         AnnouncementCategory.position, AnnouncementCategory.name
     )
     if not include_inactive:
         stmt = stmt.where(AnnouncementCategory.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def categories(include_inactive: bool = False) -> list[AnnouncementCategory]:
+    return list(db.session.scalars(_categories_statement(include_inactive)))
 
 
 def ensure_default_categories() -> None:
