@@ -15,7 +15,7 @@ from typing import Any
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from intranet.assets.models import (
@@ -28,10 +28,10 @@ from intranet.assets.models import (
     Origin,
 )
 from intranet.auth.models import Pillar
-from intranet.auth.services import names_by_id
+from intranet.auth.services import names_by_id, pillar_choices
 from intranet.bookings.models import Room
 from intranet.core import audit
-from intranet.core.db import lock_for_update, write_transaction
+from intranet.core.db import built_once, lock_for_update, write_transaction
 from intranet.core.formatting import local_today
 from intranet.core.pagination import COUNT_CAP, Page
 from intranet.core.services import ServiceError
@@ -579,15 +579,18 @@ def _searched(stmt: Any, filters: Filters) -> Any:
     return stmt.where(and_(True, *_conditions(filters, driver)))
 
 
+@built_once
+def _version_statement() -> Select:
+    return select(
+        select(func.max(Asset.updated_at)).scalar_subquery(),
+        select(func.max(Asset.id)).scalar_subquery(),
+    )
+
+
 def register_version() -> tuple[Any, Any]:
     """Changes whenever an item is added or changed: two index lookups (SQLite answers
     a lone max() from the index's end, but scans the table for two in one select)."""
-    row = db.session.execute(
-        select(
-            select(func.max(Asset.updated_at)).scalar_subquery(),
-            select(func.max(Asset.id)).scalar_subquery(),
-        )
-    ).one()
+    row = db.session.execute(_version_statement()).one()
     return row[0], row[1]
 
 
@@ -597,8 +600,9 @@ _TOTALS: OrderedDict[tuple, tuple[Any, int, int]] = OrderedDict()
 _TOTALS_SIZE = 256
 
 
-def register_totals(filters: Filters) -> tuple[int, int]:
-    """(count, total acquisition value) of everything the filters show."""
+def register_totals(filters: Filters, version: Any = None) -> tuple[int, int]:
+    """(count, total acquisition value) of everything the filters show (``version``:
+    :func:`register_version`, if the caller has it already)."""
     key = (
         db.engine.url.render_as_string(hide_password=True),
         filters.q.strip().lower(),
@@ -609,7 +613,7 @@ def register_totals(filters: Filters) -> tuple[int, int]:
         filters.kode,
         filters.year,
     )
-    version = register_version()
+    version = version or register_version()
     cached = _TOTALS.get(key)
     if cached is not None and cached[0] == version:
         _TOTALS.move_to_end(key)
@@ -657,9 +661,9 @@ def register_page(filters: Filters, count: int, per_page: int) -> Page:
     )
 
 
-def _light_rows(ids: list[int]) -> Any:
-    """The list's columns as plain rows (no ORM objects: 25 rows a keystroke)."""
-    return db.session.execute(
+@built_once
+def _light_rows_statement() -> Select:
+    return (
         select(
             Asset.id,
             Asset.kode_barang,
@@ -676,12 +680,31 @@ def _light_rows(ids: list[int]) -> Any:
         )
         .outerjoin(Room, Room.id == Asset.room_id)
         .outerjoin(Pillar, Pillar.id == Asset.custodian_pillar_id)
-        .where(Asset.id.in_(ids))
-    ).all()
+        .where(Asset.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
-def year_choices() -> list[int]:
-    return list(db.session.scalars(select(Asset.year).distinct().order_by(Asset.year.desc())))
+def _light_rows(ids: list[int]) -> Any:
+    """The list's columns as plain rows (no ORM objects: 25 rows a keystroke)."""
+    return db.session.execute(_light_rows_statement(), {"ids": list(ids)}).all()
+
+
+@built_once
+def _years_statement() -> Select:
+    return select(Asset.year).distinct().order_by(Asset.year.desc())
+
+
+_YEARS: dict[str, tuple[Any, list[int]]] = {}  # per worker and database: (version, years)
+
+
+def year_choices(version: Any = None) -> list[int]:
+    """The acquisition years in the register, read again when the register changes."""
+    key = db.engine.url.render_as_string(hide_password=True)
+    version = version or register_version()
+    kept = _YEARS.get(key)
+    if kept is None or kept[0] != version:
+        kept = _YEARS[key] = (version, list(db.session.scalars(_years_statement())))
+    return kept[1]
 
 
 def history(asset_id: int, limit: int = 100) -> list[audit.AuditEntry]:
@@ -698,9 +721,14 @@ def history(asset_id: int, limit: int = 100) -> list[audit.AuditEntry]:
     return list(db.session.scalars(stmt))
 
 
+@built_once
+def _rooms_statement() -> Select:
+    return select(Room).order_by(Room.name)
+
+
 def rooms() -> list[Room]:
-    return list(db.session.scalars(select(Room).order_by(Room.name)))
+    return list(db.session.scalars(_rooms_statement()))
 
 
 def pillars() -> list[Pillar]:
-    return list(db.session.scalars(select(Pillar).order_by(Pillar.code)))
+    return pillar_choices(include_inactive=True)

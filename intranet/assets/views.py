@@ -46,7 +46,8 @@ def index():
                 response = redirect_after_post(location)
                 return response
             return redirect(location, 303)
-    count, total = services.register_totals(filters)
+    version = services.register_version()
+    count, total = services.register_totals(filters, version)
     page = services.register_page(filters, count, current_app.config["PAGE_SIZE"])
     return render(
         "assets/index.html",
@@ -58,7 +59,7 @@ def index():
         filters=filters,
         rooms=services.rooms(),
         pillars=services.pillars(),
-        years=services.year_choices(),
+        years=services.year_choices(version),
         condition_labels=services.CONDITION_LABELS,
         status_labels=services.STATUS_LABELS,
         sort_labels=services.SORT_LABELS,
