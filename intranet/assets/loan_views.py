@@ -38,7 +38,7 @@ def loans_index():
     view = request.args.get("view", "waiting" if handler else "mine")
     if view not in VIEWS or (not handler and view != "mine"):
         view = "mine"
-    page = paginate(loans.loans_select(user=current_user, view=view))
+    page = paginate(*loans.loans_select(user=current_user, view=view))
     page = replace(page, items=loans.loan_rows(page.items))
     return render(
         "assets/loans/index.html",

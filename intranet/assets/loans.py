@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -31,7 +30,14 @@ from intranet.auth import permissions as roles
 from intranet.auth.models import Pillar, User
 from intranet.auth.services import names_by_id
 from intranet.core import audit
-from intranet.core.db import UTCDateTime, lock_for_update, utcnow, write_transaction
+from intranet.core.db import (
+    Bound,
+    UTCDateTime,
+    built_once,
+    lock_for_update,
+    utcnow,
+    write_transaction,
+)
 from intranet.core.formatting import format_datetime_short
 from intranet.core.layout import BadgeCount, badge_count
 from intranet.core.services import NotAllowed, ServiceError
@@ -393,13 +399,11 @@ def receive(user: Any, loan_id: int, conditions: dict[int, str]) -> Loan:
 # --- lists --------------------------------------------------------------------------------
 
 
-def loans_select(*, user: Any, view: str) -> Any:
-    """Ids of the loans of a list: "mine", "waiting", "out", "overdue" or "all" (newest
-    first); :func:`loan_rows` reads what the list shows of a page of them."""
+@built_once
+def _loans_statement(view: str, own: bool) -> Any:
     stmt = select(Loan.id)
-    now = utcnow()
-    if view == "mine" or not can_handle_loans(user):
-        stmt = stmt.where(Loan.borrower_id == user.id)
+    if own:
+        stmt = stmt.where(Loan.borrower_id == bindparam("user_id"))
     if view == "waiting":
         stmt = stmt.where(Loan.status.in_((LoanStatus.REQUESTED.value, LoanStatus.APPROVED.value)))
         return stmt.order_by(Loan.start_at, Loan.id)
@@ -407,9 +411,19 @@ def loans_select(*, user: Any, view: str) -> Any:
         stmt = stmt.where(Loan.status == LoanStatus.HANDED_OUT.value)
         return stmt.order_by(Loan.end_at, Loan.id)
     if view == "overdue":
-        stmt = stmt.where(Loan.status == LoanStatus.HANDED_OUT.value, Loan.end_at < now)
+        stmt = stmt.where(
+            Loan.status == LoanStatus.HANDED_OUT.value,
+            Loan.end_at < bindparam("now", type_=UTCDateTime()),
+        )
         return stmt.order_by(Loan.end_at, Loan.id)
     return stmt.order_by(Loan.start_at.desc(), Loan.id.desc())
+
+
+def loans_select(*, user: Any, view: str) -> Bound:
+    """Ids of the loans of a list: "mine", "waiting", "out", "overdue" or "all" (newest
+    first); :func:`loan_rows` reads what the list shows of a page of them."""
+    own = view == "mine" or not can_handle_loans(user)
+    return Bound(_loans_statement(view, own), {"user_id": user.id, "now": utcnow()})
 
 
 @dataclass
@@ -431,34 +445,40 @@ class LoanRow:
 LIST_ITEMS_SHOWN = 3
 
 
-def loan_rows(ids: list[int]) -> list[LoanRow]:
-    """The list's rows for these loan ids, in their order."""
-    if not ids:
-        return []
-    found = {
-        row.id: LoanRow(*row)
-        for row in db.session.execute(
-            select(
-                Loan.id,
-                Loan.status,
-                Loan.start_at,
-                Loan.end_at,
-                Loan.purpose,
-                User.full_name,
-                Pillar.code,
-            )
-            .join(User, User.id == Loan.borrower_id)
-            .outerjoin(Pillar, Pillar.id == Loan.pillar_id)
-            .where(Loan.id.in_(ids))
+@built_once
+def _rows_statements() -> tuple[Any, Any]:
+    ids = bindparam("ids", expanding=True)
+    loans = (
+        select(
+            Loan.id,
+            Loan.status,
+            Loan.start_at,
+            Loan.end_at,
+            Loan.purpose,
+            User.full_name,
+            Pillar.code,
         )
-    }
-    items = db.session.execute(
+        .join(User, User.id == Loan.borrower_id)
+        .outerjoin(Pillar, Pillar.id == Loan.pillar_id)
+        .where(Loan.id.in_(ids))
+    )
+    items = (
         select(LoanItem.loan_id, Asset.name, Asset.register_no)
         .join(Asset, Asset.id == LoanItem.asset_id)
         .where(LoanItem.loan_id.in_(ids))
         .order_by(LoanItem.loan_id, LoanItem.id)
     )
-    for loan_id, name, register_no in items:
+    return loans, items
+
+
+def loan_rows(ids: list[int]) -> list[LoanRow]:
+    """The list's rows for these loan ids, in their order."""
+    if not ids:
+        return []
+    loans, items = _rows_statements()
+    params = {"ids": list(ids)}
+    found = {row.id: LoanRow(*row) for row in db.session.execute(loans, params)}
+    for loan_id, name, register_no in db.session.execute(items, params):
         row = found[loan_id]
         row.item_count += 1
         if len(row.items) < LIST_ITEMS_SHOWN:
@@ -466,7 +486,7 @@ def loan_rows(ids: list[int]) -> list[LoanRow]:
     return [found[i] for i in ids if i in found]
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _overdue_statement() -> Any:
     return select(func.count(Loan.id)).where(
         Loan.status == LoanStatus.HANDED_OUT.value,

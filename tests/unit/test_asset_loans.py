@@ -153,7 +153,7 @@ def test_the_list_reads_loans_as_rows_in_the_pages_order(users, day):
     second = make_loan(users["secretary"], [make_asset(name="Proyektor")], day + timedelta(days=1))
     db.session.get(Loan, second.id).pillar_id = users["secretary"].pillar_id  # for a pillar
     db.session.commit()
-    ids = list(db.session.scalars(loans.loans_select(user=users["receptionist"], view="all")))
+    ids = list(db.session.scalars(*loans.loans_select(user=users["receptionist"], view="all")))
     assert ids[:2] == [second.id, first.id]  # newest first
     rows = loans.loan_rows(ids)
     assert [r.id for r in rows] == ids
