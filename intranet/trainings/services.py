@@ -20,12 +20,14 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     exists,
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import aliased, contains_eager
@@ -36,7 +38,14 @@ from intranet.auth.services import names_by_id
 from intranet.bookings import services as booking_services
 from intranet.bookings.models import HOLDING_STATUSES, Booking
 from intranet.core import audit
-from intranet.core.db import built_once, lock_for_update, utcnow, write_transaction
+from intranet.core.db import (
+    Bound,
+    UTCDateTime,
+    built_once,
+    lock_for_update,
+    utcnow,
+    write_transaction,
+)
 from intranet.core.formatting import local_today, office_zone
 from intranet.core.services import NotAllowed, ServiceError
 from intranet.extensions import db
@@ -159,16 +168,30 @@ def get_training(training_id: int) -> Training | None:
     return db.session.get(Training, training_id)
 
 
-def visible_to(user: Any) -> Any:
-    """The condition "the user may see this training" for queries."""
+def _sees(user: Any) -> str:
+    """Which trainings the user sees: "all" (the admin), "own drafts" (a secretary:
+    their pillar's drafts too) or "published"."""
     if roles.is_admin(user):
-        return True
+        return "all"
     if roles.is_secretary_of(user, user.pillar_id):
+        return "own drafts"
+    return "published"
+
+
+def _visible(sees: str, pillar_id: Any) -> Any:
+    if sees == "all":
+        return true()
+    if sees == "own drafts":
         return or_(
             Training.status != TrainingStatus.DRAFT.value,
-            Training.organiser_pillar_id == user.pillar_id,
+            Training.organiser_pillar_id == pillar_id,
         )
     return Training.status != TrainingStatus.DRAFT.value
+
+
+def visible_to(user: Any) -> Any:
+    """The condition "the user may see this training" for queries."""
+    return _visible(_sees(user), user.pillar_id)
 
 
 def is_open(training: Training, now: datetime | None = None) -> bool:
@@ -204,27 +227,32 @@ def open_by_day(training: Training, now: datetime, today: date) -> bool:
     return training.last_day >= today
 
 
+@built_once
+def _target_chips_statement() -> Select:
+    return (
+        select(training_target.c.training_id, Pillar.code, Pillar.name, Pillar.colour)
+        .join(Pillar, Pillar.id == training_target.c.pillar_id)
+        .where(training_target.c.training_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Pillar.code)
+    )
+
+
 def target_chips(training_ids: list[int]) -> dict[int, list[Any]]:
     """The target pillars (code, name, colour) of several trainings, in one light query."""
     found: dict[int, list[Any]] = {}
     if training_ids:
-        rows = db.session.execute(
-            select(training_target.c.training_id, Pillar.code, Pillar.name, Pillar.colour)
-            .join(Pillar, Pillar.id == training_target.c.pillar_id)
-            .where(training_target.c.training_id.in_(training_ids))
-            .order_by(Pillar.code)
-        )
+        rows = db.session.execute(_target_chips_statement(), {"ids": list(training_ids)})
         for training_id, code, name, colour in rows:
             found.setdefault(training_id, []).append((code, name, colour))
     return found
 
 
-def open_condition(now: datetime) -> Any:
+def open_condition(now: Any, today: Any) -> Any:
     return and_(
         Training.status == TrainingStatus.PUBLISHED.value,
         or_(Training.registration_opens_at.is_(None), Training.registration_opens_at <= now),
         or_(Training.registration_closes_at.is_(None), Training.registration_closes_at > now),
-        Training.last_day >= local_today(),
+        Training.last_day >= today,
     )
 
 
@@ -237,45 +265,72 @@ class AgendaFilters:
     q: str = ""
 
 
-def agenda(user: Any, filters: AgendaFilters, *, archive: bool = False) -> Select:
-    """Upcoming trainings by first day (or the archive, newest first)."""
-    today = local_today()
-    stmt = select(Training).where(visible_to(user))
+@built_once
+def _agenda_statement(sees: str, archive: bool, shape: frozenset[str]) -> Select:
+    today = bindparam("today", type_=Date())
+    stmt = select(Training).where(_visible(sees, bindparam("pillar_id")))
     # The archive is what is over; upcoming is the rest (a cancelled one shows as
     # cancelled until its day has passed, so those registered see it).
     if archive:
         stmt = stmt.where(Training.last_day < today)
     else:
         stmt = stmt.where(or_(Training.last_day >= today, Training.last_day.is_(None)))
-    if filters.organiser_id:
-        stmt = stmt.where(Training.organiser_pillar_id == filters.organiser_id)
-    if filters.target_id:
+    if "organiser" in shape:
+        stmt = stmt.where(Training.organiser_pillar_id == bindparam("organiser_id"))
+    if "target" in shape:
         stmt = stmt.where(
             or_(
                 Training.for_all_pillars.is_(True),
                 exists().where(
                     training_target.c.training_id == Training.id,
-                    training_target.c.pillar_id == filters.target_id,
+                    training_target.c.pillar_id == bindparam("target_id"),
                 ),
             )
         )
-    if filters.month:
-        following = (filters.month + timedelta(days=32)).replace(day=1)
-        stmt = stmt.where(Training.first_day < following, Training.last_day >= filters.month)
-    if filters.open_only:
-        stmt = stmt.where(open_condition(utcnow()))
-    if filters.q.strip():
-        stmt = stmt.where(Training.title.ilike(f"%{_escape_like(filters.q.strip())}%", escape="\\"))
+    if "month" in shape:
+        stmt = stmt.where(
+            Training.first_day < bindparam("following", type_=Date()),
+            Training.last_day >= bindparam("month", type_=Date()),
+        )
+    if "open" in shape:
+        stmt = stmt.where(open_condition(bindparam("now", type_=UTCDateTime()), today))
+    if "q" in shape:
+        stmt = stmt.where(Training.title.ilike(bindparam("q", type_=String()), escape="\\"))
     if archive:
         return stmt.order_by(Training.first_day.desc(), Training.id.desc())
     return stmt.order_by(Training.first_day.is_(None), Training.first_day, Training.id)
+
+
+def agenda(user: Any, filters: AgendaFilters, *, archive: bool = False) -> Bound:
+    """Upcoming trainings by first day (or the archive, newest first)."""
+    q = filters.q.strip()
+    params = {
+        "today": local_today(),
+        "pillar_id": user.pillar_id,
+        "organiser_id": filters.organiser_id,
+        "target_id": filters.target_id,
+        "now": utcnow(),
+        "q": f"%{_escape_like(q)}%",
+    }
+    shape = {"organiser"} if filters.organiser_id else set()
+    if filters.target_id:
+        shape.add("target")
+    if filters.month:
+        shape.add("month")
+        params["month"] = filters.month
+        params["following"] = (filters.month + timedelta(days=32)).replace(day=1)
+    if filters.open_only:
+        shape.add("open")
+    if q:
+        shape.add("q")
+    return Bound(_agenda_statement(_sees(user), archive, frozenset(shape)), params)
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def my_trainings(user: Any) -> Select:
+def my_trainings(user: Any) -> Bound:
     """Trainings the user registered for (or waits for) or organises, soonest first."""
     mine = select(Registration.training_id).where(
         Registration.user_id == user.id,
@@ -286,10 +341,19 @@ def my_trainings(user: Any) -> Select:
         condition = or_(condition, Training.created_by_id == user.id)
     elif roles.is_secretary_of(user, user.pillar_id):
         condition = or_(condition, Training.organiser_pillar_id == user.pillar_id)
-    return (
+    return Bound(
         select(Training)
         .where(condition)
-        .order_by(Training.last_day.desc().nulls_first(), Training.id.desc())
+        .order_by(Training.last_day.desc().nulls_first(), Training.id.desc()),
+        {},
+    )
+
+
+@built_once
+def _own_registrations_statement() -> Select:
+    return select(Registration).where(
+        Registration.user_id == bindparam("user_id"),
+        Registration.training_id.in_(bindparam("ids", expanding=True)),
     )
 
 
@@ -297,9 +361,7 @@ def own_registrations(user_id: int, training_ids: list[int]) -> dict[int, Regist
     if not training_ids:
         return {}
     rows = db.session.scalars(
-        select(Registration).where(
-            Registration.user_id == user_id, Registration.training_id.in_(training_ids)
-        )
+        _own_registrations_statement(), {"user_id": user_id, "ids": list(training_ids)}
     )
     return {r.training_id: r for r in rows}
 

@@ -82,10 +82,10 @@ def index():
         q=request.args.get("q", "")[:100],
     )
     if view == "mine":
-        stmt = services.my_trainings(current_user)
+        listed = services.my_trainings(current_user)
     else:
-        stmt = services.agenda(current_user, filters, archive=view == "archive")
-    page = paginate(stmt, per_page=AGENDA_PAGE_SIZE)
+        listed = services.agenda(current_user, filters, archive=view == "archive")
+    page = paginate(*listed, per_page=AGENDA_PAGE_SIZE)
     ids = [t.id for t in page.items]
     now = services.utcnow()
     groups: list[tuple[date | None, list[Training]]] = []

@@ -384,8 +384,8 @@ def test_agenda_filters(ctx, make_training, make_pillar, make_user, users, next_
     staff = users["staff"]
 
     def titles(**filters):
-        stmt = services.agenda(staff, services.AgendaFilters(**filters))
-        return [t.title for t in db.session.scalars(stmt)]
+        listed = services.agenda(staff, services.AgendaFilters(**filters))
+        return [t.title for t in db.session.scalars(*listed)]
 
     assert titles() == ["Bimtek DTKS", "Pelatihan Kewirausahaan"]  # no drafts for staff
     assert titles(q="dtks") == ["Bimtek DTKS"]
@@ -394,7 +394,7 @@ def test_agenda_filters(ctx, make_training, make_pillar, make_user, users, next_
     assert titles(month=second.first_day.replace(day=1)) == ["Pelatihan Kewirausahaan"]
     assert titles(open_only=True) == ["Bimtek DTKS", "Pelatihan Kewirausahaan"]
     organiser_view = [
-        t.title for t in db.session.scalars(services.agenda(kt, services.AgendaFilters()))
+        t.title for t in db.session.scalars(*services.agenda(kt, services.AgendaFilters()))
     ]
     assert draft.title in organiser_view
     assert first.id != second.id
