@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from intranet.bookings.models import HOLDING_STATUSES, Booking, Room
 from intranet.bookings.services import (
@@ -18,7 +18,9 @@ from intranet.bookings.services import (
     local_day_bounds,
     to_utc,
     touching,
+    touching_params,
 )
+from intranet.core.db import built_once
 from intranet.extensions import db
 
 
@@ -28,14 +30,16 @@ class Slot:
     end: time
 
 
+@built_once
+def _busy_statement() -> Select:
+    return (
+        select(Booking.room_id).where(Booking.status.in_(HOLDING_STATUSES), *touching()).distinct()
+    )
+
+
 def busy_room_ids(start: datetime, end: datetime) -> set[int]:
     """Rooms holding any part of [start, end): one indexed query for every room."""
-    stmt = (
-        select(Booking.room_id)
-        .where(Booking.status.in_(HOLDING_STATUSES), *touching(start, end))
-        .distinct()
-    )
-    return set(db.session.scalars(stmt))
+    return set(db.session.scalars(_busy_statement(), touching_params(start, end)))
 
 
 def free_rooms(

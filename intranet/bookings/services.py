@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from intranet.auth import permissions
 from intranet.auth.models import Pillar, User
-from intranet.auth.services import COLOUR_RE, names_by_id
+from intranet.auth.services import COLOUR_RE, names_by_id, pillar_choices
 from intranet.bookings import permissions as booking_permissions
 from intranet.bookings.calendar import DaySummary, Entry, make_entry
 from intranet.bookings.models import (
@@ -214,28 +214,52 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 # --- queries -----------------------------------------------------------------------
 
 
-def touching(start: datetime, end: datetime) -> list[Any]:
-    """The conditions of "a booking overlaps [start, end)" (half-open), with the lower
-    bound on ``start_at`` that keeps the index scan near the range."""
+def touching() -> list[Any]:
+    """The conditions of "a booking overlaps [touch_start, touch_end)" (half-open), with
+    the lower bound on ``start_at`` that keeps the index scan near the range; the values
+    come from :func:`touching_params`."""
+    start = bindparam("touch_start", type_=UTCDateTime())
     return [
-        Booking.start_at < end,
-        Booking.start_at > start - LONGEST_BOOKING,
+        Booking.start_at < bindparam("touch_end", type_=UTCDateTime()),
+        Booking.start_at > bindparam("touch_lower", type_=UTCDateTime()),
         Booking.end_at > start,
     ]
 
 
+def touching_params(start: datetime, end: datetime) -> dict[str, Any]:
+    return {"touch_start": start, "touch_end": end, "touch_lower": start - LONGEST_BOOKING}
+
+
+@built_once
+def _overlapping_statement(excluding: bool) -> Select:
+    stmt = select(Booking).where(
+        Booking.room_id == bindparam("room_id"),
+        Booking.status.in_(HOLDING_STATUSES),
+        *touching(),
+    )
+    if excluding:
+        stmt = stmt.where(Booking.id.not_in(bindparam("exclude_ids", expanding=True)))
+    return stmt.order_by(Booking.start_at)
+
+
 def overlapping(
     room_id: int, start: datetime, end: datetime, exclude_ids: tuple[int, ...] = ()
-) -> Select:
+) -> Bound:
     """Bookings holding any part of [start, end) in the room (half-open overlap)."""
-    stmt = select(Booking).where(
-        Booking.room_id == room_id,
-        Booking.status.in_(HOLDING_STATUSES),
-        *touching(start, end),
-    )
-    if exclude_ids:
-        stmt = stmt.where(Booking.id.not_in(exclude_ids))
-    return stmt.order_by(Booking.start_at)
+    params = touching_params(start, end) | {"room_id": room_id, "exclude_ids": list(exclude_ids)}
+    return Bound(_overlapping_statement(bool(exclude_ids)), params)
+
+
+@built_once
+def _between_statement(bare: bool, holding_only: bool, one_room: bool) -> Select:
+    stmt = select(Booking).where(*touching())
+    if bare:
+        stmt = stmt.options(lazyload("*"))
+    if holding_only:
+        stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
+    if one_room:
+        stmt = stmt.where(Booking.room_id == bindparam("room_id"))
+    return stmt.order_by(Booking.start_at, Booking.room_id)
 
 
 def bookings_between(
@@ -248,14 +272,9 @@ def bookings_between(
 ) -> list[Booking]:
     """``bare``: the bookings without their room, pillar and booker (for a caller that
     reads only their own columns)."""
-    stmt = select(Booking).where(*touching(start, end))
-    if bare:
-        stmt = stmt.options(lazyload("*"))
-    if holding_only:
-        stmt = stmt.where(Booking.status.in_(HOLDING_STATUSES))
-    if room_id is not None:
-        stmt = stmt.where(Booking.room_id == room_id)
-    return list(db.session.scalars(stmt.order_by(Booking.start_at, Booking.room_id)))
+    stmt = _between_statement(bare, holding_only, room_id is not None)
+    params = touching_params(start, end) | {"room_id": room_id}
+    return list(db.session.scalars(stmt, params))
 
 
 _ENTRY_COLUMNS = (
@@ -534,12 +553,11 @@ can_decide = booking_permissions.can_decide_booking
 
 def allowed_pillars(user: Any) -> list[Pillar]:
     """Pillars the user may mark a booking with: their own; the front desk any."""
-    stmt = select(Pillar).where(Pillar.active.is_(True)).order_by(Pillar.code)
-    if not permissions.can_manage_front_desk(user):
-        if not user.pillar_id:
-            return []
-        stmt = stmt.where(Pillar.id == user.pillar_id)
-    return list(db.session.scalars(stmt))
+    if permissions.can_manage_front_desk(user):
+        return pillar_choices()
+    if not user.pillar_id:
+        return []
+    return [p for p in pillar_choices() if p.id == user.pillar_id]
 
 
 # --- checking ------------------------------------------------------------------------
@@ -638,7 +656,7 @@ def check_request(
                 overridable=True,
             )
         )
-    check.conflicts = list(db.session.scalars(overlapping(room.id, start, end, exclude_ids)))
+    check.conflicts = list(db.session.scalars(*overlapping(room.id, start, end, exclude_ids)))
     for other in check.conflicts:
         add(Problem("start", conflict_message(other)))
     return check

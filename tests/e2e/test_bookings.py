@@ -68,7 +68,7 @@ def taken_slot() -> TakenSlot:
                 services.to_utc(start.date(), FREE_START),
                 services.to_utc(start.date(), FREE_END),
             )
-            if db.session.scalars(free).first() is not None:
+            if db.session.scalars(*free).first() is not None:
                 continue
             return TakenSlot(
                 room.id, room.name, start.date(), start.time(), end.time(), booking.title

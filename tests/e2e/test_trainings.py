@@ -37,7 +37,7 @@ def free_aula_day() -> tuple[date, int]:
                     booking_services.to_utc(day, FREE_START),
                     booking_services.to_utc(day, FREE_END),
                 )
-                if db.session.scalars(clash).first() is None:
+                if db.session.scalars(*clash).first() is None:
                     return day, aula.id
             day += timedelta(days=1)
     finally:

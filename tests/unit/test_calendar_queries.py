@@ -86,7 +86,7 @@ def test_interval_queries_look_back_no_further_than_the_longest_booking(rooms, b
     booking = book(aula, day, time(8), time(16))
     start, end = services.local_day_bounds(day)
     assert [b.id for b in services.bookings_between(start, end)] == [booking.id]
-    assert [b.id for b in db.session.scalars(services.overlapping(aula.id, start, end))] == [
+    assert [b.id for b in db.session.scalars(*services.overlapping(aula.id, start, end))] == [
         booking.id
     ]
     # a booking is one local day's start and end, so a day is the longest it can be
