@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from intranet.announcements import announcements_bp as bp
 from intranet.announcements import services
-from intranet.announcements.models import Announcement
 from intranet.auth.models import User
 from intranet.core.db import utcnow
 from intranet.extensions import db
@@ -43,13 +42,7 @@ def feed():
     if user is None:
         abort(404)
     now = utcnow()
-    stmt = (
-        select(Announcement)
-        .where(services.visible_clause(user, now), services.live_clause(now))
-        .order_by(Announcement.publish_at.desc(), Announcement.id.desc())
-        .limit(FEED_SIZE)
-    )
-    posts = list(db.session.scalars(stmt))
+    posts = services.feed_posts(user, now, FEED_SIZE)
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         body = render_template(
@@ -57,6 +50,7 @@ def feed():
             posts=posts,
             updated=max((p.updated_at or p.publish_at for p in posts), default=now),
             feed_url=request.url,
+            post_url=url_for("announcements.detail", post_id=0, _external=True).removesuffix("0"),
             site_name=current_app.config["SITE_NAME"],
         )
     response = make_response(body)

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from intranet.announcements import links
 from intranet.announcements.models import (
@@ -375,6 +375,30 @@ def board_query(
 @built_once
 def _ids_only(stmt: Select) -> Select:
     return stmt.with_only_columns(Announcement.id)
+
+
+@built_once
+def _feed_statement(role: str, with_pillar: bool, size: int) -> Select:
+    now = bindparam("now", type_=UTCDateTime())
+    reader = _Reader(role, bindparam("user_id"), bindparam("pillar_id") if with_pillar else None)
+    # The feed shows the author's name, the pillar and the category; not the audience.
+    return (
+        select(Announcement)
+        .options(
+            lazyload(Announcement.audience), joinedload(Announcement.author).lazyload(User.pillar)
+        )
+        .where(visible_clause(reader, now), live_clause(now))
+        .order_by(Announcement.publish_at.desc(), Announcement.id.desc())
+        .limit(size)
+    )
+
+
+def feed_posts(user: Any, now: datetime, size: int) -> list[Announcement]:
+    """The newest ``size`` live posts the user may see, for their Atom feed."""
+    pillar_id = getattr(user, "pillar_id", None)
+    stmt = _feed_statement(user.role, pillar_id is not None, size)
+    params = {"now": now, "user_id": user.id, "pillar_id": pillar_id}
+    return list(db.session.scalars(stmt, params))
 
 
 @lru_cache(maxsize=2)
