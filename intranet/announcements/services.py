@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -290,9 +289,24 @@ class _Reader:
     """A user's role, with placeholders for their id and pillar: the visibility
     clauses written for a user build a statement for every user of that shape."""
 
-    role: str
+    role: str | None
     id: Any
     pillar_id: Any
+
+
+def _reader(role: str | None, with_pillar: bool, prefix: str = "") -> _Reader:
+    """Placeholders ``{prefix}user_id`` and ``{prefix}pillar_id``; the values come from
+    :func:`_reader_params`."""
+    pillar_id = bindparam(f"{prefix}pillar_id", type_=Integer()) if with_pillar else None
+    return _Reader(role, bindparam(f"{prefix}user_id", type_=Integer()), pillar_id)
+
+
+def _reader_shape(user: Any) -> tuple[str, bool]:
+    return user.role, getattr(user, "pillar_id", None) is not None
+
+
+def _reader_params(user: Any, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}user_id": user.id, f"{prefix}pillar_id": getattr(user, "pillar_id", None)}
 
 
 @built_once
@@ -300,7 +314,7 @@ def _board_statement(
     role: str, with_pillar: bool, view: str, pillar: bool, category: bool, words: int
 ) -> Select:
     now = bindparam("now", type_=UTCDateTime())
-    reader = _Reader(role, bindparam("user_id"), bindparam("pillar_id") if with_pillar else None)
+    reader = _reader(role, with_pillar)
     # Cards show the category, the pillar and the audience; not the author.
     stmt = select(Announcement).options(lazyload(Announcement.author))
     if view == "deleted":
@@ -356,14 +370,11 @@ def board_query(
     if view == "deleted" and user.role != Role.ADMIN:
         raise NotAllowed(_("Only the administrator sees deleted announcements."))
     words = (q or "").split()[:5]
-    user_pillar = getattr(user, "pillar_id", None)
     stmt = _board_statement(
-        user.role, user_pillar is not None, view, bool(pillar_id), bool(category_id), len(words)
+        *_reader_shape(user), view, bool(pillar_id), bool(category_id), len(words)
     )
-    params = {
+    params = _reader_params(user) | {
         "now": now or utcnow(),
-        "user_id": user.id,
-        "pillar_id": user_pillar,
         "filter_pillar_id": pillar_id,
         "category_id": category_id,
     }
@@ -380,7 +391,7 @@ def _ids_only(stmt: Select) -> Select:
 @built_once
 def _feed_statement(role: str, with_pillar: bool, size: int) -> Select:
     now = bindparam("now", type_=UTCDateTime())
-    reader = _Reader(role, bindparam("user_id"), bindparam("pillar_id") if with_pillar else None)
+    reader = _reader(role, with_pillar)
     # The feed shows the author's name, the pillar and the category; not the audience.
     return (
         select(Announcement)
@@ -395,38 +406,26 @@ def _feed_statement(role: str, with_pillar: bool, size: int) -> Select:
 
 def feed_posts(user: Any, now: datetime, size: int) -> list[Announcement]:
     """The newest ``size`` live posts the user may see, for their Atom feed."""
-    pillar_id = getattr(user, "pillar_id", None)
-    stmt = _feed_statement(user.role, pillar_id is not None, size)
-    params = {"now": now, "user_id": user.id, "pillar_id": pillar_id}
-    return list(db.session.scalars(stmt, params))
+    stmt = _feed_statement(*_reader_shape(user), size)
+    return list(db.session.scalars(stmt, _reader_params(user) | {"now": now}))
 
 
-@lru_cache(maxsize=2)
+@built_once
 def _unread_statement(with_pillar: bool) -> Any:
-    """Built once per shape (users with and without a pillar), run with parameters."""
+    """Built once per shape (users with and without a pillar), run with parameters
+    (prefixed: the navigation counts run in one query)."""
     now = bindparam("unread_now", type_=UTCDateTime())
-    pillar_id = bindparam("unread_pillar_id", type_=Integer())
-    audience = Announcement.audience_all.is_(True)
-    if with_pillar:
-        audience = or_(
-            audience,
-            Announcement.pillar_id == pillar_id,
-            exists().where(
-                AnnouncementAudience.announcement_id == Announcement.id,
-                AnnouncementAudience.pillar_id == pillar_id,
-            ),
-        )
+    reader = _reader(None, with_pillar, prefix="unread_")
     return (
         select(func.count())
         .select_from(Announcement)
         .where(
             Announcement.publish_at > bindparam("unread_since", type_=UTCDateTime()),
-            Announcement.publish_at <= now,
+            live_clause(now),
             Announcement.deleted_at.is_(None),
-            or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
-            audience,
+            _audience_clause(reader),
             ~exists().where(
-                AnnouncementRead.user_id == bindparam("unread_user_id", type_=Integer()),
+                AnnouncementRead.user_id == reader.id,
                 AnnouncementRead.announcement_id == Announcement.id,
             ),
         )
@@ -439,16 +438,9 @@ def unread_badge(user: Any, now: datetime | None = None) -> BadgeCount | int:
     if not getattr(user, "is_authenticated", False):
         return 0
     now = now or utcnow()
-    pillar_id = getattr(user, "pillar_id", None)
-    return BadgeCount(
-        _unread_statement(pillar_id is not None),
-        {
-            "unread_now": now,
-            "unread_since": now - unread_window(),
-            "unread_user_id": user.id,
-            "unread_pillar_id": pillar_id,
-        },
-    )
+    params = _reader_params(user, prefix="unread_")
+    params |= {"unread_now": now, "unread_since": now - unread_window()}
+    return BadgeCount(_unread_statement(_reader_shape(user)[1]), params)
 
 
 def unread_count(user: Any, now: datetime | None = None) -> int:
@@ -929,13 +921,12 @@ class Card:
     audience_codes: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _cards_statement() -> Any:
-    """Built once: constructing a statement costs more than running it on a page of ids."""
     return _cards_base().where(Announcement.id.in_(bindparam("ids", expanding=True)))
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _cards_base() -> Any:
     """The cards' columns, joins and the reader's receipts (``user_id``), for any ids."""
     read = aliased(AnnouncementRead)
@@ -968,7 +959,7 @@ def _cards_base() -> Any:
     )
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _audience_statement() -> Any:
     return (
         select(AnnouncementAudience.announcement_id, Pillar.code)

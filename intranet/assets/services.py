@@ -594,17 +594,32 @@ def register_version() -> tuple[Any, Any]:
     return row[0], row[1]
 
 
-# Per worker: (filters) -> (register version, count, total). The register changes rarely
-# and is read often; a search over 20,000 items should not sum them on every keystroke.
-_TOTALS: OrderedDict[tuple, tuple[Any, int, int]] = OrderedDict()
-_TOTALS_SIZE = 256
+# Per worker: what is read off the whole register (totals per filter, the years), kept
+# with the register version it was read at. The register changes rarely and is read
+# often; a search over 20,000 items should not sum them on every keystroke.
+_KEPT: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
+_KEPT_SIZE = 256
+
+
+def _kept(key: tuple, version: Any, read: Any) -> Any:
+    """``read()``, or what it gave before at this register version."""
+    key = (db.engine.url.render_as_string(hide_password=True), *key)
+    cached = _KEPT.get(key)
+    if cached is not None and cached[0] == version:
+        _KEPT.move_to_end(key)
+        return cached[1]
+    value = read()
+    _KEPT[key] = (version, value)
+    while len(_KEPT) > _KEPT_SIZE:
+        _KEPT.popitem(last=False)
+    return value
 
 
 def register_totals(filters: Filters, version: Any = None) -> tuple[int, int]:
     """(count, total acquisition value) of everything the filters show (``version``:
     :func:`register_version`, if the caller has it already)."""
     key = (
-        db.engine.url.render_as_string(hide_password=True),
+        "totals",
         filters.q.strip().lower(),
         filters.room_id,
         filters.custodian,
@@ -613,19 +628,13 @@ def register_totals(filters: Filters, version: Any = None) -> tuple[int, int]:
         filters.kode,
         filters.year,
     )
-    version = version or register_version()
-    cached = _TOTALS.get(key)
-    if cached is not None and cached[0] == version:
-        _TOTALS.move_to_end(key)
-        return cached[1], cached[2]
-    row = db.session.execute(
-        _searched(select(func.count(Asset.id), func.coalesce(func.sum(Asset.value), 0)), filters)
-    ).one()
-    count, total = int(row[0]), int(row[1])
-    _TOTALS[key] = (version, count, total)
-    while len(_TOTALS) > _TOTALS_SIZE:
-        _TOTALS.popitem(last=False)
-    return count, total
+
+    def read() -> tuple[int, int]:
+        stmt = select(func.count(Asset.id), func.coalesce(func.sum(Asset.value), 0))
+        row = db.session.execute(_searched(stmt, filters)).one()
+        return int(row[0]), int(row[1])
+
+    return _kept(key, version or register_version(), read)
 
 
 def register_page(filters: Filters, count: int, per_page: int) -> Page:
@@ -694,17 +703,13 @@ def _years_statement() -> Select:
     return select(Asset.year).distinct().order_by(Asset.year.desc())
 
 
-_YEARS: dict[str, tuple[Any, list[int]]] = {}  # per worker and database: (version, years)
-
-
 def year_choices(version: Any = None) -> list[int]:
     """The acquisition years in the register, read again when the register changes."""
-    key = db.engine.url.render_as_string(hide_password=True)
-    version = version or register_version()
-    kept = _YEARS.get(key)
-    if kept is None or kept[0] != version:
-        kept = _YEARS[key] = (version, list(db.session.scalars(_years_statement())))
-    return kept[1]
+    return _kept(
+        ("years",),
+        version or register_version(),
+        lambda: list(db.session.scalars(_years_statement())),
+    )
 
 
 def history(asset_id: int, limit: int = 100) -> list[audit.AuditEntry]:

@@ -214,20 +214,31 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 # --- queries -----------------------------------------------------------------------
 
 
+def ending_after(key: str) -> list[Any]:
+    """The conditions of "a booking ends after the instant ``key``", with the lower bound
+    on ``start_at`` (no booking is longer than LONGEST_BOOKING) that keeps the index scan
+    near it; the values come from :func:`ending_after_params`."""
+    return [
+        Booking.end_at > bindparam(key, type_=UTCDateTime()),
+        Booking.start_at > bindparam(f"{key}_lower", type_=UTCDateTime()),
+    ]
+
+
+def ending_after_params(key: str, moment: datetime) -> dict[str, Any]:
+    return {key: moment, f"{key}_lower": moment - LONGEST_BOOKING}
+
+
 def touching() -> list[Any]:
-    """The conditions of "a booking overlaps [touch_start, touch_end)" (half-open), with
-    the lower bound on ``start_at`` that keeps the index scan near the range; the values
-    come from :func:`touching_params`."""
-    start = bindparam("touch_start", type_=UTCDateTime())
+    """The conditions of "a booking overlaps [touch_start, touch_end)" (half-open); the
+    values come from :func:`touching_params`."""
     return [
         Booking.start_at < bindparam("touch_end", type_=UTCDateTime()),
-        Booking.start_at > bindparam("touch_lower", type_=UTCDateTime()),
-        Booking.end_at > start,
+        *ending_after("touch_start"),
     ]
 
 
 def touching_params(start: datetime, end: datetime) -> dict[str, Any]:
-    return {"touch_start": start, "touch_end": end, "touch_lower": start - LONGEST_BOOKING}
+    return ending_after_params("touch_start", start) | {"touch_end": end}
 
 
 @built_once
@@ -498,10 +509,7 @@ def _search_statement(shape: frozenset[str], ids: bool) -> Select:
     if "status" in shape:
         stmt = stmt.where(Booking.status == bindparam("status"))
     if "from" in shape:
-        stmt = stmt.where(
-            Booking.end_at > bindparam("from", type_=UTCDateTime()),
-            Booking.start_at > bindparam("from_lower", type_=UTCDateTime()),
-        )
+        stmt = stmt.where(*ending_after("from"))
     if "to" in shape:
         stmt = stmt.where(Booking.start_at < bindparam("to", type_=UTCDateTime()))
     if "waiting" in shape:
@@ -530,8 +538,7 @@ def search_bookings(
         params["status"] = status
     if date_from:
         shape.add("from")
-        params["from"] = first = local_day_bounds(date_from)[0]
-        params["from_lower"] = first - LONGEST_BOOKING
+        params |= ending_after_params("from", local_day_bounds(date_from)[0])
     if date_to:
         shape.add("to")
         params["to"] = local_day_bounds(date_to)[1]
@@ -1238,9 +1245,7 @@ def _upcoming_statement(of_room: bool) -> Select:
         _row_select()
         .where(
             Booking.status.in_(HOLDING_STATUSES),
-            # not over by now (bounded below, like :func:`touching`)
-            Booking.end_at > bindparam("now", type_=UTCDateTime()),
-            Booking.start_at > bindparam("since", type_=UTCDateTime()),
+            *ending_after("now"),
             (Booking.room_id if of_room else Booking.booked_by_id) == bindparam("of_id"),
         )
         .order_by(Booking.start_at)
@@ -1252,16 +1257,11 @@ def upcoming(
     *, room_id: int | None = None, user_id: int | None = None, limit: int = 10
 ) -> list[BookingRow]:
     """The next bookings holding a slot, of a room or of a booker."""
-    now = utcnow()
-    rows = db.session.execute(
-        _upcoming_statement(room_id is not None),
-        {
-            "now": now,
-            "since": now - LONGEST_BOOKING,
-            "of_id": room_id if room_id is not None else user_id,
-            "limit": limit,
-        },
-    )
+    params = ending_after_params("now", utcnow()) | {
+        "of_id": room_id if room_id is not None else user_id,
+        "limit": limit,
+    }
+    rows = db.session.execute(_upcoming_statement(room_id is not None), params)
     return [BookingRow(*row) for row in rows]
 
 

@@ -8,9 +8,9 @@ spans years of history, so no list page costs more as the history grows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from flask import abort, current_app, request
 from sqlalchemy import Integer, bindparam, func, literal_column, select
@@ -57,19 +57,25 @@ class Page:
         return iter(self.items)
 
 
-@lru_cache(maxsize=256)
+# Per statement: its page and capped-count statements. Held weakly: a statement built
+# once (see :func:`intranet.core.db.built_once`) keeps them for good; one built for a
+# single request takes them along when it goes.
+_PAGED: WeakKeyDictionary[Any, dict[int, tuple[Any, Any]]] = WeakKeyDictionary()
+
+
 def _paged(stmt: Any, count_cap: int) -> tuple[Any, Any]:
-    """The page's statement and the capped count's, derived once per statement (a
-    statement built once, see :func:`intranet.core.db.built_once`, keeps them)."""
-    page = stmt.limit(bindparam("page_limit", type_=Integer())).offset(
-        bindparam("page_offset", type_=Integer())
-    )
-    # Counted on the filter alone: no columns to read (an index may answer it all).
-    bare = stmt.order_by(None)
-    if not bare._distinct and not bare._group_by_clauses:
-        bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
-    count = select(func.count()).select_from(bare.limit(count_cap + 1).subquery())
-    return page, count
+    derived = _PAGED.setdefault(stmt, {})
+    if count_cap not in derived:
+        page = stmt.limit(bindparam("page_limit", type_=Integer())).offset(
+            bindparam("page_offset", type_=Integer())
+        )
+        # Counted on the filter alone: no columns to read (an index may answer it all).
+        bare = stmt.order_by(None)
+        if not bare._distinct and not bare._group_by_clauses:
+            bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        count = select(func.count()).select_from(bare.limit(count_cap + 1).subquery())
+        derived[count_cap] = (page, count)
+    return derived[count_cap]
 
 
 def paginate(
